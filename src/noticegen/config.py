@@ -1,0 +1,184 @@
+"""The agency's settings (config/agency.yaml): who we are, our calendar, officers, court, mail."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, NonNegativeInt, ValidationInfo, field_validator
+
+from .errors import ConfigurationError, InputError, Problem
+from .models import Address, Day, Identifier, Model, Text, invalid
+from .source import duplicate_ids, read_yaml, validate
+
+SETTINGS_FILE = "agency.yaml"
+Money = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
+
+
+def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
+    """Relative file names are relative to the file that names them."""
+    base = (info.context or {}).get("base")
+    if value is None or value.is_absolute() or base is None:
+        return value
+    return Path(base) / value
+
+
+class Agency(Model):
+    name: Text
+    department: Text
+    division: Text
+    city: Text
+    address: Address
+    phone: Text
+    email: Text
+    website: Text
+    logo: Path
+
+    _logo = field_validator("logo")(_resolve)
+
+
+class Signatory(Model):
+    """Who signs for the city (VCA: the Chief of Police or designee)."""
+
+    name: Text
+    title: Text
+
+
+class Officer(Model):
+    id: Identifier
+    name: Text
+    badge: Text
+    title: Text
+    phone: Text
+    email: Text
+    signature: Path | None = None
+
+    _signature = field_validator("signature")(_resolve)
+
+
+class Court(Model):
+    name: Text
+    address: Address
+    phone: Text
+    hours: Text
+
+
+class HolidayCalendar(Model):
+    """Legal holidays from the `holidays` package, less the ones the city does not keep."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
+    subdivision: Text | None = "TX"
+    categories: list[Text] = ["public"]
+    observed: bool = False
+    exclude: list[Text] = []
+
+
+class Closure(Model):
+    date: Day
+    name: Text
+
+
+class CalendarSettings(Model):
+    holidays: HolidayCalendar = HolidayCalendar()
+    closures: list[Closure] = []
+    roll_to_business_day: bool = True
+    mail_allowance_days: NonNegativeInt = 3
+
+
+class ArticleNumbers(Model):
+    """Where certified-mail article numbers come from (USPS Pub. 199 codes live here, not in code)."""
+
+    source: Literal["label_roll", "impb"]
+    service_type_code: Annotated[str, Field(pattern=r"^\d{2,3}$")]
+    mailer_id: Annotated[str, Field(pattern=r"^(\d{6}|9\d{8})$")] | None = None
+
+
+class Fees(Model):
+    postage: Money
+    certified: Money
+    return_receipt: Money
+    return_receipt_kind: Literal["hardcopy", "electronic"] = "hardcopy"
+
+
+class MailSettings(Model):
+    return_address: Address
+    return_name: Text
+    article_numbers: ArticleNumbers
+    fees: Fees
+
+
+class Verification(Model):
+    """Where the QR code on each document leads; the HMAC key never lives in the repo."""
+
+    base_url: Annotated[str, Field(pattern=r"^https://\S+$")]
+    key_env: Text = "NOTICEGEN_HMAC_KEY"
+    key_file: Path | None = None
+
+    def key(self) -> bytes:
+        """The signing key, from the environment or a file outside git."""
+        value = os.environ.get(self.key_env)
+        if value:
+            return value.encode()
+        if self.key_file and self.key_file.expanduser().is_file():
+            return self.key_file.expanduser().read_bytes().strip()
+        raise ConfigurationError(
+            "no document-verification key is configured",
+            f"set the environment variable {self.key_env} or create the file "
+            f"{self.key_file or '(verification.key_file)'}; never commit it")
+
+
+class Settings(Model):
+    agency: Agency
+    time_zone: Text
+    calendar: CalendarSettings = CalendarSettings()
+    officers: Annotated[list[Officer], Field(min_length=1)]
+    chief: Signatory
+    court: Court
+    mail: MailSettings
+    verification: Verification
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise invalid(f"'{value}' is not a known time zone",
+                          "use an IANA name such as America/Chicago") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def officer(self, officer_id: str) -> Officer:
+        for officer in self.officers:
+            if officer.id == officer_id:
+                return officer
+        raise KeyError(officer_id)
+
+
+def load_settings(folder: Path) -> Settings:
+    """config/agency.yaml, checked, with referenced files (logo, signatures) present."""
+    path = folder / SETTINGS_FILE
+    if not path.is_file():
+        raise InputError([Problem(str(path), None, "", "settings file is missing",
+                                  "copy config/agency.yaml from the noticegen repository")])
+    source = read_yaml(path)
+    settings, problems = validate(Settings, source, context={"base": folder})
+    if settings is not None:
+        problems += duplicate_ids(source, "officers", settings.officers, "officer")
+        files = [(("agency", "logo"), settings.agency.logo)]
+        files += [(("officers", i, "signature"), o.signature)
+                  for i, o in enumerate(settings.officers) if o.signature]
+        for loc, file in files:
+            if not file.is_file():
+                problems.append(source.problem(loc, f"file '{file}' does not exist",
+                                               "paths are relative to the config folder"))
+    if problems:
+        raise InputError(problems)
+    assert settings is not None
+    return settings

@@ -1,0 +1,125 @@
+"""A project folder (ordinances/, config/) plus the case files named on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cases import Case, read_case
+from .catalog import Catalog, load_catalog
+from .config import Settings, load_settings
+from .errors import InputError, Problem, display_path
+from .source import Source, suggest
+
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything a document needs besides the issue time: checked and cross-referenced."""
+
+    root: Path
+    catalog: Catalog
+    settings: Settings
+    cases: dict[str, Case] = field(default_factory=dict)
+
+    def case(self, case_number: str) -> Case:
+        try:
+            return self.cases[case_number]
+        except KeyError:
+            near = suggest(case_number, self.cases)
+            raise InputError([Problem("(command line)", None, "case",
+                                      f"no case '{case_number}' was loaded",
+                                      f"did you mean '{near}'?" if near else
+                                      "name the case file or its folder")]) from None
+
+
+def case_files(paths: Iterable[Path], root: Path) -> list[Path]:
+    """Case files under the given paths; catalogs and settings are not cases."""
+    skip = {(root / "ordinances").resolve(), (root / "config").resolve()}
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES)
+        elif path.exists():
+            candidates = [path]
+        else:
+            raise InputError([Problem(display_path(path), None, "", "no such file or folder",
+                                      "check the path")])
+        found += [p for p in candidates if not any(s in p.resolve().parents for s in skip)]
+    return found
+
+
+def _cross_problems(case: Case, source: Source, catalog: Catalog, settings: Settings
+                    ) -> list[Problem]:
+    """References from a case into the catalogs and settings, and files it names."""
+    problems = []
+    officer_ids = [o.id for o in settings.officers]
+    if case.officer not in officer_ids:
+        near = suggest(case.officer, officer_ids)
+        problems.append(source.problem(
+            ("officer",), f"officer '{case.officer}' is not in config/agency.yaml",
+            f"did you mean '{near}'?" if near else "known officers: " + ", ".join(officer_ids)))
+    for index, violation in enumerate(case.violations):
+        if violation.ordinance not in catalog.ordinance_ids:
+            near = suggest(violation.ordinance, catalog.ordinance_ids)
+            problems.append(source.problem(
+                ("violations", index, "ordinance"),
+                f"ordinance '{violation.ordinance}' not in ordinances/code.yaml",
+                f"did you mean '{near}'?" if near else "see ordinances/code.yaml for the ids"))
+        for photo_index, photo in enumerate(violation.photos):
+            if not photo.file.is_file():
+                problems.append(source.problem(
+                    ("violations", index, "photos", photo_index),
+                    f"photo '{display_path(photo.file)}' does not exist",
+                    "photo paths are relative to the case file's folder"))
+    for index, prior in enumerate(case.prior_violations):
+        if prior.ordinance not in catalog.ordinance_ids:
+            near = suggest(prior.ordinance, catalog.ordinance_ids)
+            problems.append(source.problem(
+                ("prior_violations", index, "ordinance"),
+                f"ordinance '{prior.ordinance}' not in ordinances/code.yaml",
+                f"did you mean '{near}'?" if near else "see ordinances/code.yaml for the ids"))
+    return problems
+
+
+def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
+    """Load and check catalogs, settings and cases; raise one InputError listing every problem."""
+    problems: list[Problem] = []
+    catalog = settings = None
+    try:
+        catalog = load_catalog(root / "ordinances")
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        settings = load_settings(root / "config")
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        files = case_files(case_paths, root)
+    except InputError as exc:
+        problems += exc.problems
+        files = []
+
+    cases: dict[str, Case] = {}
+    first_seen: dict[str, str] = {}
+    for path in files:
+        case, source, case_problems = read_case(path)
+        problems += case_problems
+        if case is None or source is None:
+            continue
+        if case.case_number in first_seen:
+            problems.append(source.problem(
+                ("case_number",), f"case number '{case.case_number}' is already used by "
+                f"{first_seen[case.case_number]}", "every case needs its own number"))
+            continue
+        first_seen[case.case_number] = source.name
+        cross = _cross_problems(case, source, catalog, settings) if catalog and settings else []
+        problems += cross
+        if not cross:
+            cases[case.case_number] = case
+    if problems:
+        raise InputError(problems)
+    assert catalog is not None and settings is not None
+    return Project(root=root, catalog=catalog, settings=settings, cases=cases)
