@@ -51,36 +51,33 @@ def case_files(paths: Iterable[Path], root: Path) -> list[Path]:
     return found
 
 
-def _cross_problems(case: Case, source: Source, catalog: Catalog, settings: Settings
-                    ) -> list[Problem]:
-    """References from a case into the catalogs and settings, and files it names."""
+def _cross_problems(case: Case, source: Source, catalog: Catalog | None,
+                    settings: Settings | None) -> list[Problem]:
+    """References from a case into the catalogs and settings (those that loaded), and files."""
     problems = []
-    officer_ids = [o.id for o in settings.officers]
+    officer_ids = [o.id for o in settings.officers] if settings else [case.officer]
     if case.officer not in officer_ids:
         near = suggest(case.officer, officer_ids)
         problems.append(source.problem(
             ("officer",), f"officer '{case.officer}' is not in config/agency.yaml",
             f"did you mean '{near}'?" if near else "known officers: " + ", ".join(officer_ids)))
-    for index, violation in enumerate(case.violations):
-        if violation.ordinance not in catalog.ordinance_ids:
-            near = suggest(violation.ordinance, catalog.ordinance_ids)
+    ordinance_ids = catalog.ordinance_ids if catalog else None
+    refs = [(("violations", i, "ordinance"), v.ordinance) for i, v in enumerate(case.violations)]
+    refs += [(("prior_violations", i, "ordinance"), p.ordinance)
+             for i, p in enumerate(case.prior_violations)]
+    for loc, ordinance in refs:
+        if ordinance_ids is not None and ordinance not in ordinance_ids:
+            near = suggest(ordinance, ordinance_ids)
             problems.append(source.problem(
-                ("violations", index, "ordinance"),
-                f"ordinance '{violation.ordinance}' not in ordinances/code.yaml",
+                loc, f"ordinance '{ordinance}' not in ordinances/code.yaml",
                 f"did you mean '{near}'?" if near else "see ordinances/code.yaml for the ids"))
+    for index, violation in enumerate(case.violations):
         for photo_index, photo in enumerate(violation.photos):
             if not photo.file.is_file():
                 problems.append(source.problem(
                     ("violations", index, "photos", photo_index),
                     f"photo '{display_path(photo.file)}' does not exist",
                     "photo paths are relative to the case file's folder"))
-    for index, prior in enumerate(case.prior_violations):
-        if prior.ordinance not in catalog.ordinance_ids:
-            near = suggest(prior.ordinance, catalog.ordinance_ids)
-            problems.append(source.problem(
-                ("prior_violations", index, "ordinance"),
-                f"ordinance '{prior.ordinance}' not in ordinances/code.yaml",
-                f"did you mean '{near}'?" if near else "see ordinances/code.yaml for the ids"))
     return problems
 
 
@@ -115,7 +112,7 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
                 f"{first_seen[case.case_number]}", "every case needs its own number"))
             continue
         first_seen[case.case_number] = source.name
-        cross = _cross_problems(case, source, catalog, settings) if catalog and settings else []
+        cross = _cross_problems(case, source, catalog, settings)
         problems += cross
         if not cross:
             cases[case.case_number] = case

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable
@@ -20,13 +21,23 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader that leaves dates as text, so that pydantic parses (and explains) them."""
+    """Safe loader with YAML 1.2 scalars: `on`/`no` stay words, dates stay text for pydantic."""
 
 
+_YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                              re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+                              list("-+.0123456789"))
 
 
 def format_loc(loc: Loc) -> str:
@@ -98,6 +109,8 @@ def read_yaml(path: Path) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            what += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise InputError([Problem(name, line, "", f"YAML syntax error: {what}",
                                   "check indentation, colons and quoting on this line "
                                   "and the one before it")]) from None
@@ -205,13 +218,27 @@ def validate(model: type[M], source: Source, context: dict[str, Any] | None = No
     try:
         return model.model_validate(source.data, context=context), []
     except ValidationError as exc:
+        errors = exc.errors()
         problems = []
-        for err in exc.errors():
+        for err in errors:
+            if _misspelled(model, err, errors):
+                continue
             message, hint = _explain(model, err)
             problem = source.problem(tuple(err["loc"]), message, hint)
             if problem not in problems:
                 problems.append(problem)
         return None, problems
+
+
+def _misspelled(model: type[BaseModel], err: dict[str, Any], errors: list[dict[str, Any]]) -> bool:
+    """A missing field that an unknown sibling key is a misspelling of: one problem, not two."""
+    if err["type"] != "missing":
+        return False
+    *parent, name = err["loc"]
+    return any(
+        other["type"] == "extra_forbidden" and list(other["loc"][:-1]) == parent
+        and suggest(str(other["loc"][-1]), _fields_at(model, tuple(parent))) == name
+        for other in errors)
 
 
 def duplicate_ids(source: Source, key: str, items: Iterable[Any], what: str) -> list[Problem]:
