@@ -14,8 +14,8 @@ from .source import Source, duplicate_ids, read_yaml, suggest, validate
 Role = Literal["owner", "tenant", "lienholder", "contractor", "occupant", "other"]
 Method = Literal["in_person", "door_hanger", "certified_mail", "first_class_mail", "posting",
                  "email"]
-Action = Literal["warning_notice", "nov", "vca", "follow_up", "citation", "stop_work_order",
-                 "referral", "closure_letter"]
+Action = Literal["warning_notice", "nov", "vca_request", "vca", "follow_up", "citation",
+                 "stop_work_order", "referral", "closure_letter"]
 FollowUpResult = Literal["corrected", "partially_corrected", "not_corrected", "no_contact"]
 ClosureReason = Literal["no_violation", "voluntary_compliance", "convicted_and_corrected",
                         "deferred_agency_completed"]
@@ -125,8 +125,9 @@ class HistoryEntry(Model):
                           "result: corrected | partially_corrected | not_corrected | no_contact")
         if self.action != "follow_up" and self.result is not None:
             raise invalid(f"'result' belongs to follow_up entries, not {self.action}")
-        if self.action == "vca" and (self.admitted is None or self.extended_until is None):
-            raise invalid("a vca entry needs 'admitted' and 'extended_until'",
+        if self.action in ("vca_request", "vca") and (self.admitted is None
+                                                      or self.extended_until is None):
+            raise invalid(f"a {self.action} entry needs 'admitted' and 'extended_until'",
                           "e.g. admitted: true and extended_until: 2026-12-30")
         return self
 

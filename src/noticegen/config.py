@@ -89,7 +89,7 @@ class CalendarSettings(Model):
 
 
 class ArticleNumbers(Model):
-    """Where certified-mail article numbers come from (USPS Pub. 199 codes live here, not in code)."""
+    """Where certified-mail article numbers come from (USPS Pub. 199 codes: config, not code)."""
 
     source: Literal["label_roll", "impb"]
     service_type_code: Annotated[str, Field(pattern=r"^\d{2,3}$")]
@@ -108,6 +108,12 @@ class MailSettings(Model):
     return_name: Text
     article_numbers: ArticleNumbers
     fees: Fees
+
+
+class Enforcement(Model):
+    """Agency limits on the enforcement ladder."""
+
+    vca_max_extension_days: Annotated[int, Field(gt=0)]
 
 
 class Verification(Model):
@@ -138,6 +144,7 @@ class Settings(Model):
     chief: Signatory
     court: Court
     mail: MailSettings
+    enforcement: Enforcement
     verification: Verification
 
     @field_validator("time_zone")

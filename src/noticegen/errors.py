@@ -18,7 +18,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else \
+            f"{where}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

@@ -46,7 +46,8 @@ class Address(Model):
 
 
 _DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2026-11-23)"
-_MOMENT_HINT = "write date-times as YYYY-MM-DD HH:MM in the agency's local time (e.g. 2026-11-23 14:15)"
+_MOMENT_HINT = ("write date-times as YYYY-MM-DD HH:MM in the agency's local time "
+                "(e.g. 2026-11-23 14:15)")
 
 
 def _parse_date(value: object) -> date:

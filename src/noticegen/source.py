@@ -247,7 +247,8 @@ def duplicate_ids(source: Source, key: str, items: Iterable[Any], what: str) -> 
     problems = []
     for index, item in enumerate(items):
         if item.id in seen:
-            problems.append(source.problem((key, index, "id"), f"{what} '{item.id}' is listed twice",
+            problems.append(source.problem((key, index, "id"),
+                                           f"{what} '{item.id}' is listed twice",
                                            "ids must be unique; rename or remove one"))
         seen.add(item.id)
     return problems
