@@ -88,3 +88,20 @@ def project_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def case_data() -> dict:
+    """The fixture case as plain data, to change per test."""
+    import yaml
+
+    from noticegen.source import _Loader
+
+    return yaml.load(CASE_TEXT, Loader=_Loader)
+
+
+@pytest.fixture(scope="session")
+def repo_project():
+    """The repository's own catalogs and settings, loaded once."""
+    from noticegen.project import load_project
+
+    return load_project(REPO)

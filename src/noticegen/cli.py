@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date, datetime, time
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .cases import Case
 from .errors import InputError, NoticegenError
-from .project import load_project
+from .models import DayOrMoment
+from .project import Project, load_project
+from .rules import OfficeCalendar, long_date, next_steps, notice_deadlines, rank, service
 
 
 def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,6 +62,100 @@ def check(root: Path, paths: tuple[Path, ...]) -> None:
     click.echo(f"ok: {len(catalog.code.sections)} ordinance sections, "
                f"{len(catalog.deadlines.deadlines)} deadline categories, "
                f"{len(project.settings.officers)} officers, {len(project.cases)} cases")
+
+
+class _When(click.ParamType):
+    """A date (YYYY-MM-DD) or date-time (YYYY-MM-DD HH:MM) in the agency's time zone."""
+
+    name = "DATE|DATETIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            return TypeAdapter(DayOrMoment).validate_python(value)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            ctx_info = error.get("ctx") or {}
+            self.fail(f"{ctx_info.get('message', error['msg'])} ({ctx_info.get('hint', '')})",
+                      param, ctx)
+
+
+WHEN = _When()
+
+
+def _one_case(root: Path, path: Path) -> tuple[Project, Case]:
+    project = load_project(root, [path])
+    if len(project.cases) != 1:
+        raise NoticegenError(f"{path} holds {len(project.cases)} cases; name one case file",
+                             "e.g. examples/cases/CE-2026-0141.yaml")
+    return project, next(iter(project.cases.values()))
+
+
+def _moment(value: date | datetime | None, project: Project) -> datetime:
+    """Now, or the given time; a bare date stands for the start of that day."""
+    if value is None:
+        return datetime.now(project.settings.zone).replace(second=0, microsecond=0, tzinfo=None)
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(0, 0))
+
+
+@cli.command()
+@click.argument("case_file", metavar="CASE", type=click.Path(path_type=Path))
+@click.option("--issued", type=WHEN, help="When the notice is issued or mailed [default: now].")
+@click.option("--method", type=click.Choice(["in-person", "mail"]), default="in-person",
+              show_default=True, help="How the notice is served.")
+@click.option("--delivered", type=WHEN, help="Actual delivery date of a mailed notice, if known.")
+@click.pass_obj
+@_reports_errors
+def deadlines(root: Path, case_file: Path, issued: date | datetime | None, method: str,
+              delivered: date | datetime | None) -> None:
+    """Print each violation's compliance deadline for a notice issued at --issued."""
+    project, case = _one_case(root, case_file)
+    settings = project.settings
+    hourly = [v.id for v in case.violations
+              if project.catalog.deadline_for(v.ordinance).kind == "hours"]
+    if hourly and isinstance(issued, date) and not isinstance(issued, datetime):
+        raise NoticegenError(f"violation {hourly[0]} has an hour-based deadline, so the time "
+                             "of service matters", "give --issued as YYYY-MM-DD HH:MM")
+    served = service(_moment(issued, project), method.replace("-", "_"), settings.zone,
+                     settings.calendar, delivered)
+    result = notice_deadlines([(v.id, v.ordinance) for v in case.violations], project.catalog,
+                              served, OfficeCalendar(settings.calendar),
+                              settings.calendar.roll_to_business_day)
+    click.echo(f"{case.case_number} — {case.property.address.one_line()}")
+    click.echo(f"Service: {served.basis}")
+    for violation in case.violations:
+        section = project.catalog.ordinance(violation.ordinance)
+        d = result.by_violation[violation.id]
+        click.echo(f"  {violation.id}  {section.citation} ({section.title}): {d.rule.label}")
+        click.echo(f"      comply {d.wording}")
+        if d.rolled_from:
+            click.echo(f"      (day {d.rule.days} falls on {long_date(d.rolled_from)}, "
+                       f"{d.rolled_because}; moved to the next business day)")
+    click.echo(f"Notice deadline (earliest): {result.earliest.wording}")
+
+
+@cli.command(name="next")
+@click.argument("case_file", metavar="CASE", type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", type=WHEN, help="Decide as of this date [default: today].")
+@click.pass_obj
+@_reports_errors
+def next_(root: Path, case_file: Path, as_of: date | datetime | None) -> None:
+    """Print what may be issued next for a case, and why not the others."""
+    project, case = _one_case(root, case_file)
+    day = _moment(as_of, project).date()
+    priority = rank(case, project.catalog)
+    click.echo(f"{case.case_number} — {case.property.address.one_line()}")
+    click.echo(f"{priority.label}: " + "; ".join(priority.reasons))
+    click.echo(f"As of {long_date(day)}:")
+    for step in next_steps(case, project.catalog, project.settings, day):
+        mark = click.style("may issue", fg="green") if step.allowed \
+            else click.style("not now  ", fg="yellow")
+        click.echo(f"  {mark}  {step.name:<13} {step.reasons[0]}")
+        for reason in step.reasons[1:]:
+            click.echo(f"  {'':9}  {'':<13} {reason}")
 
 
 def main() -> None:
