@@ -100,7 +100,7 @@ def _tall_grass(d: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, int,
         x, y = rng.randint(x0, x1), rng.randint(y0, y1)
         h = rng.randint(*height)
         lean = rng.randint(-25, 25)
-        color = _jitter(rng, (88, 128, 44), 16) if rng.random() < 0.8 else (170, 160, 90)
+        color = _jitter(rng, (88, 128, 44), 16) if rng.random() < 0.88 else (160, 152, 88)
         d.line([(x, y), (x + lean, y - h)], fill=color, width=3)
         if rng.random() < 0.08:  # seed heads
             d.ellipse([x + lean - 5, y - h - 10, x + lean + 5, y - h + 2], fill=(190, 170, 110))
@@ -326,7 +326,7 @@ def scene_overgrown_grass(d: ImageDraw.ImageDraw, rng: random.Random) -> None:
     _ground(d, rng, blades=0)
     _tree(d, rng, 1380, HORIZON + 40)
     _house(d, rng, 440, HORIZON + 60)
-    _tall_grass(d, rng, (0, HORIZON + 20, W, GROUND_BOTTOM), height=(90, 260), count=950)
+    _tall_grass(d, rng, (0, HORIZON + 20, W, GROUND_BOTTOM), height=(90, 260), count=800)
     _yardstick(d, 260, GROUND_BOTTOM - 60, font=_font(30))
 
 
@@ -335,7 +335,7 @@ def scene_grass_strip(d: ImageDraw.ImageDraw, rng: random.Random) -> None:
     _ground(d, rng, top=HORIZON - 40, blades=0)
     _fence(d, rng, 0, W, HORIZON + 80, height=200)
     _road(d, rng, 900, GROUND_BOTTOM, center_line=False, curb=False)
-    _tall_grass(d, rng, (0, HORIZON + 90, W, 900), height=(80, 220), count=1100)
+    _tall_grass(d, rng, (0, HORIZON + 90, W, 900), height=(80, 220), count=950)
     _yardstick(d, 700, 880, font=_font(30))
 
 

@@ -158,5 +158,36 @@ def next_(root: Path, case_file: Path, as_of: date | datetime | None) -> None:
             click.echo(f"  {'':9}  {'':<13} {reason}")
 
 
+DOC_TYPES = ("warning", "nov", "vca", "citation", "stop-work", "closure", "field-report")
+
+
+@cli.command()
+@click.argument("doc_type", metavar="TYPE", type=click.Choice(DOC_TYPES))
+@click.argument("case_file", metavar="CASE", type=click.Path(path_type=Path))
+@click.option("--recipient", help="Responsible party id (owner, tenant, …) when there are several.")
+@click.option("--variant", help="Template variant, e.g. door-hanger|letter, or file-copy for an NOV.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]), default="pdf",
+              show_default=True)
+@click.option("--issued", type=WHEN, help="Issue (or mailing) date-time [default: now].")
+@click.option("--out", type=click.Path(path_type=Path), help="Output file [default: out/CASE/…].")
+@click.pass_obj
+@_reports_errors
+def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
+           variant: str | None, fmt: str, issued: date | datetime | None,
+           out: Path | None) -> None:
+    """Render one document for one case, e.g. a warning notice to print on site."""
+    from .records import save_document
+    from .render import renderer
+
+    project, case = _one_case(root, case_file)
+    doc = renderer(project, root / "out" / ".cache" / "photos").render(
+        doc_type, case, _moment(issued, project), recipient=recipient, variant=variant,
+        fmt=fmt)
+    target = out or root / "out" / case.case_number / f"{doc.document_id}.{fmt}"
+    save_document(doc, target, root / "out")
+    click.echo(f"{target}  ({doc.title}, {doc.template_id} v{doc.template_version}, "
+               f"sha256 {doc.sha256[:16]}…)")
+
+
 def main() -> None:
     cli(prog_name="noticegen")

@@ -59,11 +59,27 @@ class Officer(Model):
     _signature = field_validator("signature")(_resolve)
 
 
+class CourtSessions(Model):
+    """When the municipal court sits, so a citation can name an appearance date."""
+
+    weekday: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    weeks_of_month: Annotated[list[Annotated[int, Field(ge=1, le=5)]], Field(min_length=1)]
+    time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    minimum_notice_days: Annotated[int, Field(ge=1)]
+
+
 class Court(Model):
     name: Text
     address: Address
     phone: Text
     hours: Text
+    sessions: CourtSessions
+
+
+class Contact(Model):
+    name: Text
+    title: Text
+    phone: Text
 
 
 class HolidayCalendar(Model):
@@ -136,15 +152,24 @@ class Verification(Model):
             f"{self.key_file or '(verification.key_file)'}; never commit it")
 
 
+class PrintSettings(Model):
+    """Paper the officers print on: the door hanger stock differs between cities."""
+
+    door_hanger_width_in: Annotated[float, Field(gt=2, le=8.5)]
+    door_hanger_height_in: Annotated[float, Field(gt=5, le=14)]
+
+
 class Settings(Model):
     agency: Agency
     time_zone: Text
     calendar: CalendarSettings = CalendarSettings()
     officers: Annotated[list[Officer], Field(min_length=1)]
     chief: Signatory
+    building_inspector: Contact
     court: Court
     mail: MailSettings
     enforcement: Enforcement
+    printing: PrintSettings
     verification: Verification
 
     @field_validator("time_zone")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -41,6 +42,13 @@ class ComplianceDeadline:
     @property
     def label(self) -> str:
         return self.rule.label
+
+
+def six_month_follow_up(closed: date) -> date:
+    """Directive XIII.D: the site check six months after file closure (month-end safe)."""
+    month = closed.month + 6
+    year, month = closed.year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year, month, min(closed.day, monthrange(year, month)[1]))
 
 
 def long_date(day: date) -> str:

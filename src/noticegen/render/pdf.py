@@ -1,0 +1,125 @@
+"""HTML templates to PDF: strict sandboxed Jinja2, and a WeasyPrint that fetches only our files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from ..errors import NoticegenError
+
+
+class TemplateError(NoticegenError):
+    """A template asked for something the document's context does not have, or is broken."""
+
+    exit_code = 2
+
+
+class RenderError(NoticegenError):
+    """WeasyPrint could not lay the document out cleanly; a notice never ships half-right."""
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Undefined variables are errors, everything is escaped, templates cannot reach Python."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined,
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["paragraphs"] = paragraphs
+    return env
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; single line breaks inside one are just spaces."""
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]
+
+
+def _template_line(exc: BaseException, templates: Path) -> tuple[str, int | None]:
+    """The innermost template frame of a Jinja error: (file name, line)."""
+    name, line = "?", None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.suffix in (".html", ".css", ".xml") and templates in path.parents:
+            name, line = str(path.relative_to(templates)), frame.lineno
+    return name, line
+
+
+def render_html(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+    templates = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.UndefinedError as exc:
+        name, line = _template_line(exc, templates)
+        raise TemplateError(f"template {name}, line {line}: {exc.message}",
+                            "the document's context has no such fact; fix the template or "
+                            "add the fact to the case file (see docs/templates.md)") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template {exc.name}, line {exc.lineno}: {exc.message}",
+                            "fix the template syntax") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name} not found", "check templates/") from None
+
+
+class LocalFetcher(URLFetcher):
+    """Serves data: URLs and files under the allowed folders; refuses everything else."""
+
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.allowed = [p.resolve() for p in allowed]
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith("file:"):
+            from urllib.parse import unquote, urlsplit
+
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path == root or root in path.parents for root in self.allowed):
+                raise PermissionError(f"{path} is outside the template assets and photo cache")
+        elif not url.startswith("data:"):
+            raise PermissionError(f"{url}: documents never load anything from the network")
+        return super().fetch(url, headers)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings_fail() -> Iterator[_Collect]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int) -> bytes:
+    """Lay out and write one PDF; any WeasyPrint warning (bad CSS, missing image) is an error."""
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    with _weasyprint_warnings_fail() as warnings:
+        try:
+            pdf = HTML(string=html, base_url=str(base) + "/",
+                       url_fetcher=LocalFetcher(allowed)).write_pdf()
+        except Exception as exc:
+            raise RenderError(f"the PDF could not be produced: {exc}",
+                              "check the template and the photos it names") from exc
+    if warnings.messages:
+        raise RenderError("the PDF was laid out with problems: " + "; ".join(warnings.messages),
+                          "fix the template or its assets; nothing was written")
+    assert pdf is not None
+    return pdf

@@ -1,0 +1,76 @@
+"""The registry of document types (templates/registry.yaml): templates, audience, delivery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PositiveInt
+
+from ..errors import InputError, NoticegenError
+from ..models import Identifier, Model, Text
+from ..source import read_yaml, suggest, validate
+
+Audience = Literal["responsible_party", "complainant", "case_file"]
+
+
+class TemplateEntry(Model):
+    id: Identifier
+    version: PositiveInt
+    variant: Identifier
+    file: Text
+    docx: Text | None = None
+    language: Literal["en"] = "en"
+
+
+class DocumentType(Model):
+    title: Text
+    directive: Text
+    audience: Audience
+    delivery: Literal["in_person", "certified_mail", "first_class_mail", "posting", "case_file"]
+    step: Identifier
+    templates: Annotated[list[TemplateEntry], Field(min_length=1)]
+
+    def template(self, variant: str | None) -> TemplateEntry:
+        """The named variant, or the first (the default) when none is named."""
+        if variant is None:
+            return self.templates[0]
+        for entry in self.templates:
+            if entry.variant == variant:
+                return entry
+        known = [t.variant for t in self.templates]
+        near = suggest(variant, known)
+        raise NoticegenError(f"no variant '{variant}' of the {self.title.lower()}",
+                             f"did you mean '{near}'?" if near else
+                             "variants: " + ", ".join(known))
+
+
+class Registry(Model):
+    documents: dict[Identifier, DocumentType]
+
+    def get(self, doc_type: str) -> DocumentType:
+        try:
+            return self.documents[doc_type]
+        except KeyError:
+            near = suggest(doc_type, self.documents)
+            raise NoticegenError(f"unknown document type '{doc_type}'",
+                                 f"did you mean '{near}'?" if near else
+                                 "types: " + ", ".join(self.documents)) from None
+
+
+def load_registry(templates: Path) -> Registry:
+    source = read_yaml(templates / "registry.yaml")
+    registry, problems = validate(Registry, source)
+    if registry is not None:
+        for name, doc in registry.documents.items():
+            for index, entry in enumerate(doc.templates):
+                for key in ("file", "docx"):
+                    value = getattr(entry, key)
+                    if value and not (templates / value).is_file() and key == "file":
+                        problems.append(source.problem(
+                            ("documents", name, "templates", index, key),
+                            f"template file '{value}' does not exist", "check templates/"))
+    if problems:
+        raise InputError(problems)
+    assert registry is not None
+    return registry
