@@ -311,7 +311,7 @@ def test_catalog_row_deadline(case: Case, project: Project, calendar: OfficeCale
                               zone: ZoneInfo) -> None:
     rule = project.catalog.deadline(case.rule)
     served = service(case.issued, case.method, zone, project.settings.calendar)
-    result = compliance_deadline(rule, served, calendar)
+    result = compliance_deadline(rule, served, calendar, roll=True)
 
     assert result.rule == rule
     assert result.label == rule.label
@@ -338,7 +338,7 @@ def test_rolled_because_names_every_holiday_of_the_day(project: Project,
     # Fri Jan 9 + 10 = Mon Jan 19, 2026: both MLK Day and Confederate Heroes Day
     served = service(datetime(2026, 1, 9, 10, 0), "in_person", zone, project.settings.calendar)
     result = compliance_deadline(project.catalog.deadline("nuisance_no_structure"), served,
-                                 calendar)
+                                 calendar, roll=True)
     assert result.rolled_because is not None
     assert "Martin Luther King" in result.rolled_because
     assert "Confederate" in result.rolled_because
@@ -380,7 +380,7 @@ def test_in_person_service_is_the_moment_of_service(project: Project, zone: Zone
     assert served.served == datetime(2026, 11, 20, 14, 15, tzinfo=zone)
     assert served.issued == served.served
     assert served.basis == "served in person"
-    assert not served.presumed
+    assert served.moment_known
 
 
 def test_aware_service_time_is_converted_to_the_agency_zone(project: Project, calendar:
@@ -390,7 +390,8 @@ def test_aware_service_time_is_converted_to_the_agency_zone(project: Project, ca
     served = service(datetime(2026, 11, 20, 20, 15, tzinfo=UTC), "in_person", zone,
                      project.settings.calendar)
     assert served.served.replace(tzinfo=None) == datetime(2026, 11, 20, 14, 15)
-    result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served, calendar)
+    result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served,
+                                 calendar, roll=True)
     assert result.wording == "within 24 hours of service, by 2:15 PM on November 21, 2026"
 
 
@@ -400,7 +401,7 @@ def test_mail_service_is_presumed_three_days_after_mailing(project: Project,
     served = service(datetime(2026, 11, 20, 22, 45), "mail", zone, project.settings.calendar)
     assert served.served == datetime(2026, 11, 23, 0, 0, tzinfo=zone)
     assert served.issued == datetime(2026, 11, 20, 22, 45, tzinfo=zone)
-    assert served.presumed
+    assert not served.moment_known
     assert served.basis == "mailed November 20, 2026; presumed served 3 days later"
 
 
@@ -453,13 +454,13 @@ def test_mail_allowance_zero_counts_from_the_mailing_date(project: Project,
     weeds = project.catalog.deadline("weeds_rubbish")
     served = service(datetime(2026, 11, 2, 10, 0), "mail", zone, no_allowance)
     assert served.served == datetime(2026, 11, 2, 0, 0, tzinfo=zone)
-    assert served.presumed
+    assert not served.moment_known
     assert served.basis == "mailed November 2, 2026"
     # Mon Nov 2 + 7 = Mon Nov 9
-    assert compliance_deadline(weeds, served, calendar).due_date == date(2026, 11, 9)
+    assert compliance_deadline(weeds, served, calendar, roll=True).due_date == date(2026, 11, 9)
     # the real setting: Mon Nov 2 + 3 = Thu Nov 5; + 7 = Thu Nov 12
     served = service(datetime(2026, 11, 2, 10, 0), "mail", zone, project.settings.calendar)
-    assert compliance_deadline(weeds, served, calendar).due_date == date(2026, 11, 12)
+    assert compliance_deadline(weeds, served, calendar, roll=True).due_date == date(2026, 11, 12)
 
 
 def test_mail_allowance_of_one_day_is_singular(project: Project, zone: ZoneInfo) -> None:
@@ -484,10 +485,11 @@ def test_known_delivery_overrides_the_presumption(project: Project, calendar: Of
                                                   basis: str, due: date) -> None:
     served = service(datetime(2026, 11, 2, 10, 0), "mail", zone, project.settings.calendar,
                      delivered=delivered)
-    assert not served.presumed
+    assert served.moment_known == isinstance(delivered, datetime)
     assert served.basis == basis
     assert served.issued == datetime(2026, 11, 2, 10, 0, tzinfo=zone)
-    result = compliance_deadline(project.catalog.deadline("weeds_rubbish"), served, calendar)
+    result = compliance_deadline(project.catalog.deadline("weeds_rubbish"), served,
+                                 calendar, roll=True)
     assert result.due_date == due
 
 
@@ -497,7 +499,8 @@ def test_known_delivery_time_gives_an_hour_deadline_a_clock_time(project: Projec
     # delivered Wed Nov 4 10:30 AM + 24 h = Thu Nov 5 10:30 AM
     served = service(datetime(2026, 11, 2, 10, 0), "mail", zone, project.settings.calendar,
                      delivered=datetime(2026, 11, 4, 10, 30))
-    result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served, calendar)
+    result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served,
+                                 calendar, roll=True)
     assert result.due_at == datetime(2026, 11, 5, 10, 30, tzinfo=zone)
     assert result.wording == "within 24 hours of service, by 10:30 AM on November 5, 2026"
 
@@ -535,7 +538,7 @@ FIVE_BUSINESS_DAYS = Deadline(id="x", directive_row="x", kind="days", days=5,
 def test_business_day_counting(project: Project, calendar: OfficeCalendar, zone: ZoneInfo,
                                issued: datetime, method: str, due: date) -> None:
     served = service(issued, method, zone, project.settings.calendar)  # type: ignore[arg-type]
-    result = compliance_deadline(FIVE_BUSINESS_DAYS, served, calendar)
+    result = compliance_deadline(FIVE_BUSINESS_DAYS, served, calendar, roll=True)
     assert result.due_date == due
     assert result.wording == (f"on or before {due:%A}, {due:%B} {due.day}, {due.year}")
     assert result.rolled_from is None  # a business-day count always ends on a business day
@@ -546,7 +549,7 @@ def test_business_day_counting_wording_across_thanksgiving(project: Project,
                                                            calendar: OfficeCalendar,
                                                            zone: ZoneInfo) -> None:
     served = service(datetime(2026, 11, 23, 9, 0), "in_person", zone, project.settings.calendar)
-    result = compliance_deadline(FIVE_BUSINESS_DAYS, served, calendar)
+    result = compliance_deadline(FIVE_BUSINESS_DAYS, served, calendar, roll=True)
     assert result.wording == "on or before Wednesday, December 2, 2026"
 
 
@@ -562,7 +565,7 @@ def test_notice_deadlines_each_violation_and_the_earliest(project: Project,
     violations = [("v1", "TB-34-5"),    # nuisance_no_structure: Fri Nov 20 + 10 = Mon Nov 30
                   ("v2", "TB-66-2"),    # right_of_way_hazard: immediately
                   ("v3", "TB-78-40")]   # abandoned_vehicle: Sat Nov 21 2:15 PM
-    result = notice_deadlines(violations, project.catalog, served, calendar)
+    result = notice_deadlines(violations, project.catalog, served, calendar, roll=True)
     assert list(result.by_violation) == ["v1", "v2", "v3"]
     assert result.by_violation["v1"].due_date == date(2026, 11, 30)
     assert result.by_violation["v1"].wording == "on or before Monday, November 30, 2026"
@@ -573,7 +576,7 @@ def test_notice_deadlines_each_violation_and_the_earliest(project: Project,
     assert result.earliest is result.by_violation["v2"]
 
     without_immediate = notice_deadlines([violations[0], violations[2]], project.catalog, served,
-                                         calendar)
+                                         calendar, roll=True)
     assert without_immediate.earliest is without_immediate.by_violation["v3"]
 
 
@@ -584,7 +587,7 @@ def test_notice_deadlines_earliest_of_day_rows(project: Project, calendar: Offic
     violations = [("a", "TB-34-6"),   # nuisance_structure: + 30 = Sun Dec 20 -> Mon Dec 21
                   ("b", "TB-34-2"),   # weeds_rubbish: + 7 = Fri Nov 27 -> Mon Nov 30
                   ("c", "TB-78-60")]  # junked_vehicle: + 10 = Mon Nov 30
-    result = notice_deadlines(violations, project.catalog, served, calendar)
+    result = notice_deadlines(violations, project.catalog, served, calendar, roll=True)
     assert result.by_violation["a"].due_date == date(2026, 12, 21)
     assert result.by_violation["b"].due_date == date(2026, 11, 30)
     assert result.by_violation["c"].due_date == date(2026, 11, 30)
@@ -597,7 +600,7 @@ def test_notice_deadlines_need_a_violation(project: Project, calendar: OfficeCal
     served = service(datetime(2026, 11, 20, 14, 15), "in_person", zone,
                      project.settings.calendar)
     with pytest.raises(NoticegenError):
-        notice_deadlines([], project.catalog, served, calendar)
+        notice_deadlines([], project.catalog, served, calendar, roll=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,7 +644,7 @@ def test_hour_deadlines_across_dst(project: Project, calendar: OfficeCalendar, z
                                    due_at: datetime, wording: str) -> None:
     rule = project.catalog.deadline(rule_id)
     served = service(issued, method, zone, project.settings.calendar)  # type: ignore[arg-type]
-    result = compliance_deadline(rule, served, calendar)
+    result = compliance_deadline(rule, served, calendar, roll=True)
     assert result.wording == wording
     assert result.due_at.replace(tzinfo=None) == due_at
     assert result.due_date == due_at.date()
@@ -667,7 +670,7 @@ def test_property_every_row(project: Project, calendar: OfficeCalendar, zone: Zo
     if method == "mail":
         assert served.served == datetime.combine(moment.date() + timedelta(days=3), time(0, 0),
                                                  zone)
-    result = compliance_deadline(rule, served, calendar)
+    result = compliance_deadline(rule, served, calendar, roll=True)
 
     if rule_id in DAY_ROWS:
         raw = compliance_deadline(rule, served, calendar, roll=False)
@@ -725,7 +728,7 @@ def test_property_later_service_never_moves_a_deadline_earlier(
     b = service(second, method, zone, project.settings.calendar)  # type: ignore[arg-type]
     if a.issued.astimezone(UTC) > b.issued.astimezone(UTC):
         a, b = b, a
-    early, late = (compliance_deadline(rule, s, calendar) for s in (a, b))
+    early, late = (compliance_deadline(rule, s, calendar, roll=True) for s in (a, b))
     assert early.due_at.astimezone(UTC) <= late.due_at.astimezone(UTC)
     if early.due_date is not None and late.due_date is not None:
         assert early.due_date <= late.due_date
@@ -744,7 +747,7 @@ def test_property_hour_deadlines_are_elapsed_hours(project: Project, calendar: O
                                                    zone: ZoneInfo, moment: datetime,
                                                    rule_id: str, method: str) -> None:
     served = service(moment, method, zone, project.settings.calendar)  # type: ignore[arg-type]
-    result = compliance_deadline(project.catalog.deadline(rule_id), served, calendar)
+    result = compliance_deadline(project.catalog.deadline(rule_id), served, calendar, roll=True)
     elapsed = result.due_at.astimezone(UTC) - served.served.astimezone(UTC)
     assert elapsed == timedelta(hours=HOUR_ROWS[rule_id])
     assert result.due_at.tzinfo == zone
@@ -780,3 +783,20 @@ def test_long_date(day: date, text: str, with_weekday: str) -> None:
 ])
 def test_clock(moment: datetime, text: str) -> None:
     assert clock(moment) == text
+
+
+def test_a_delivery_date_without_a_time_words_hours_from_receipt(project: Project,
+                                                                 calendar: OfficeCalendar,
+                                                                 zone: ZoneInfo) -> None:
+    served = service(datetime(2026, 11, 2, 10), "mail", zone, project.settings.calendar,
+                     delivered=date(2026, 11, 4))
+    result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served,
+                                 calendar, roll=True)
+    assert result.wording == "within 24 hours of receiving this notice"
+
+
+def test_a_skipped_wall_time_is_the_instant_it_stands_for(project: Project, zone: ZoneInfo
+                                                          ) -> None:
+    # 2:30 AM on Sun Mar 8, 2026 never happened in Chicago: it is 3:30 AM CDT.
+    served = service(datetime(2026, 3, 8, 2, 30), "in_person", zone, project.settings.calendar)
+    assert (served.served.hour, served.served.minute) == (3, 30)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    PositiveInt,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .errors import InputError, Problem
 from .models import Address, Day, DayOrMoment, Identifier, Model, Moment, Text, invalid
@@ -37,7 +44,7 @@ class Complaint(Model):
 class Complainant(Model):
     """Who complained. Never shown to a responsible party (directive V.A.3)."""
 
-    anonymous: bool = False
+    anonymous: StrictBool = False
     name: Text | None = None
     phone: Text | None = None
     email: Text | None = None
@@ -114,7 +121,7 @@ class HistoryEntry(Model):
     recipients: list[Identifier] = []
     violations: list[Identifier] = []
     result: FollowUpResult | None = None
-    admitted: bool | None = None
+    admitted: StrictBool | None = None
     extended_until: Day | None = None
     notes: Text | None = None
 
@@ -138,7 +145,7 @@ class PriorViolation(Model):
     case_number: Text
     ordinance: Identifier
     on: Day
-    corrected: bool
+    corrected: StrictBool
 
 
 class Witness(Model):
@@ -163,7 +170,7 @@ class Closure(Model):
     reason: ClosureReason
     on: Day
     resolution: Text
-    extenuating_circumstances: bool = False
+    extenuating_circumstances: StrictBool = False
 
 
 class Case(Model):

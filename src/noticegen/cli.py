@@ -165,7 +165,7 @@ DOC_TYPES = ("warning", "nov", "vca", "citation", "stop-work", "closure", "field
 @click.argument("doc_type", metavar="TYPE", type=click.Choice(DOC_TYPES))
 @click.argument("case_file", metavar="CASE", type=click.Path(path_type=Path))
 @click.option("--recipient", help="Responsible party id (owner, tenant, …) when there are several.")
-@click.option("--variant", help="Template variant, e.g. door-hanger|letter, or file-copy for an NOV.")
+@click.option("--variant", help="Template variant: door-hanger|letter, or file-copy for an NOV.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]), default="pdf",
               show_default=True)
 @click.option("--issued", type=WHEN, help="Issue (or mailing) date-time [default: now].")

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, NonNegativeInt, ValidationInfo, field_validator
+import holidays
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigurationError, InputError, Problem
 from .models import Address, Day, Identifier, Model, Text, invalid
@@ -64,7 +72,7 @@ class CourtSessions(Model):
 
     weekday: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
     weeks_of_month: Annotated[list[Annotated[int, Field(ge=1, le=5)]], Field(min_length=1)]
-    time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     minimum_notice_days: Annotated[int, Field(ge=1)]
 
 
@@ -88,8 +96,18 @@ class HolidayCalendar(Model):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
     subdivision: Text | None = "TX"
     categories: list[Text] = ["public"]
-    observed: bool = False
+    observed: StrictBool = False
     exclude: list[Text] = []
+
+    @model_validator(mode="after")
+    def _known_calendar(self) -> HolidayCalendar:
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdivision,
+                                      categories=tuple(self.categories), years=2026)
+        except (NotImplementedError, ValueError, KeyError) as exc:
+            raise invalid(f"the holidays package has no such calendar: {exc}",
+                          "e.g. country: US, subdivision: TX, categories: [public]") from None
+        return self
 
 
 class Closure(Model):
@@ -100,7 +118,7 @@ class Closure(Model):
 class CalendarSettings(Model):
     holidays: HolidayCalendar = HolidayCalendar()
     closures: list[Closure] = []
-    roll_to_business_day: bool = True
+    roll_to_business_day: StrictBool = True
     mail_allowance_days: NonNegativeInt = 3
 
 
@@ -110,6 +128,13 @@ class ArticleNumbers(Model):
     source: Literal["label_roll", "impb"]
     service_type_code: Annotated[str, Field(pattern=r"^\d{2,3}$")]
     mailer_id: Annotated[str, Field(pattern=r"^(\d{6}|9\d{8})$")] | None = None
+
+    @model_validator(mode="after")
+    def _impb_needs_mailer_id(self) -> ArticleNumbers:
+        if self.source == "impb" and self.mailer_id is None:
+            raise invalid("IMpb article numbers are built from the agency's Mailer ID",
+                          "add mailer_id: (6 digits, or 9 digits starting with 9)")
+        return self
 
 
 class Fees(Model):

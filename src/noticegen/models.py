@@ -68,9 +68,10 @@ def _parse_moment(value: object) -> datetime:
     text = str(value).strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise invalid(f"'{text}' has a date but no time of day", _MOMENT_HINT)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?", text):
+    if match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2}(:\d{2})?)", text):
+        day, hour, rest = match.group(1), match.group(2), match.group(3)
         try:
-            return datetime.fromisoformat(text.replace(" ", "T"))
+            return datetime.fromisoformat(f"{day}T{int(hour):02d}:{rest}")
         except ValueError:
             raise invalid(f"'{text}' is not a real date and time", _MOMENT_HINT) from None
     raise invalid(f"'{text}' is not a date-time in the form YYYY-MM-DD HH:MM", _MOMENT_HINT)

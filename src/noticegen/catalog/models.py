@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, PositiveInt, StrictBool, model_validator
 
 from ..models import Day, Identifier, Model, Text, invalid
 
@@ -65,8 +65,8 @@ class Ordinance(Model):
     text: Text
     deadline: Identifier
     priority: Annotated[int, Field(ge=1, le=6)] | None = None
-    stop_work_order: bool = False
-    visible: bool = True
+    stop_work_order: StrictBool = False
+    visible: StrictBool = True
     fine: FineRange | None = None
     effective: Day | None = None
 

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import NoticegenError, display_path
 
@@ -114,7 +114,7 @@ def _prepare(source: Path, data: bytes, out: Path, max_pixels: int) -> dict[str,
             scale = max_pixels / max(im.size)
             if scale < 1:  # JPEG decodes at 1/2, 1/4, 1/8 directly; never below the target size
                 im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
-            im.load()  # full decode: a truncated file fails here
+            _load_whole(im)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoError(source, "image declares too many pixels (possible decompression bomb)",
                          "use the camera's normal photo size") from None
@@ -133,6 +133,17 @@ def _prepare(source: Path, data: bytes, out: Path, max_pixels: int) -> dict[str,
     _write_atomic(out, buffer.getvalue())
     return {"width": im.width, "height": im.height, "exif_time": exif_time,
             "exif_offset": exif_offset}
+
+
+def _load_whole(im: Image.Image) -> None:
+    """Decode every byte: a truncated file must fail here. WeasyPrint sets Pillow's global
+    LOAD_TRUNCATED_IMAGES on import, so it is switched off for this decode."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        im.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:

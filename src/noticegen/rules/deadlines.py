@@ -24,7 +24,9 @@ class Service:
     issued: datetime
     served: datetime
     basis: str
-    presumed: bool = False
+    moment_known: bool = True
+    """False when only the day of service is known (presumed by mail, or a delivery date
+    without a time): hour-based deadlines are then worded from receipt, never a clock time."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,10 @@ def clock(moment: datetime) -> str:
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
-    """A naive time is wall-clock time in the agency's zone; an aware one is converted to it."""
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    """A naive time is wall-clock time in the agency's zone; an aware one is converted to it.
+    A wall time skipped by the spring-forward change becomes the real instant it stands for."""
+    aware = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+    return aware.astimezone(UTC).astimezone(zone)
 
 
 def service(issued: datetime, method: ServiceMethod, zone: ZoneInfo, settings: CalendarSettings,
@@ -78,20 +82,22 @@ def service(issued: datetime, method: ServiceMethod, zone: ZoneInfo, settings: C
     if method == "in_person":
         return Service(method, issued, issued, "served in person")
     if delivered is not None:
+        known_time = isinstance(delivered, datetime)
         if not isinstance(delivered, datetime):
             delivered = datetime.combine(delivered, time(0, 0))
         delivered = local(delivered, zone)
-        return Service(method, issued, delivered, f"delivered {long_date(delivered.date())}")
+        return Service(method, issued, delivered, f"delivered {long_date(delivered.date())}",
+                       moment_known=known_time)
     allowance = settings.mail_allowance_days
     presumed = datetime.combine(issued.date() + timedelta(days=allowance), time(0, 0), zone)
     basis = f"mailed {long_date(issued.date())}"
     if allowance:
         basis += f"; presumed served {allowance} day{'s' if allowance != 1 else ''} later"
-    return Service(method, issued, presumed, basis, presumed=True)
+    return Service(method, issued, presumed, basis, moment_known=False)
 
 
 def compliance_deadline(rule: Deadline, served: Service, calendar: OfficeCalendar,
-                        roll: bool = True) -> ComplianceDeadline:
+                        roll: bool) -> ComplianceDeadline:
     """The deadline for one rule: day counts exclude the service day and include the last day;
     a last day on a weekend or holiday rolls to the next business day when roll is on."""
     start = served.served
@@ -104,7 +110,7 @@ def compliance_deadline(rule: Deadline, served: Service, calendar: OfficeCalenda
     if rule.kind == "hours":
         assert rule.hours is not None
         due_at = (start.astimezone(UTC) + timedelta(hours=rule.hours)).astimezone(zone)
-        if served.presumed:
+        if not served.moment_known:
             wording = f"within {rule.hours} hours of receiving this notice"
         else:
             wording = (f"within {rule.hours} hours of service, by {clock(due_at)} on "
@@ -139,7 +145,7 @@ class NoticeDeadlines:
 
 
 def notice_deadlines(violations: list[tuple[str, str]], catalog: Catalog, served: Service,
-                     calendar: OfficeCalendar, roll: bool = True) -> NoticeDeadlines:
+                     calendar: OfficeCalendar, roll: bool) -> NoticeDeadlines:
     """Deadlines for (violation id, ordinance id) pairs served together on one notice."""
     if not violations:
         raise NoticegenError("a notice needs at least one violation to carry a deadline",
