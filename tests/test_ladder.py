@@ -235,3 +235,9 @@ def test_require_raises_with_the_rules_quoted(repo_project):
         require("citation", make(), repo_project.catalog, repo_project.settings, date(2026, 12, 1))
     assert "VIII.D.1" in str(caught.value)
     assert "noticegen next" in str(caught.value)
+
+
+def test_history_after_the_as_of_date_is_not_yet_known(repo_project):
+    case = make([NOV])
+    allowed(case, repo_project, "warning", as_of=date(2026, 11, 3))
+    refused(case, repo_project, "warning", "VIII.A.1", as_of=date(2026, 11, 4))

@@ -195,6 +195,9 @@ def _explain(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | No
         near = suggest(str(value), options)
         hint = f"did you mean '{near}'?" if near else f"use one of: {', '.join(options)}"
         return f"'{value}' is not allowed", hint
+    if kind == "string_type" and isinstance(value, dict):
+        return "expected text, but YAML read a 'key: value' pair here", \
+            "a colon followed by a space starts a mapping; put the whole text in quotes"
     if kind == "string_type" and isinstance(value, int | float):
         return "expected text, found a number", f'put it in quotes, e.g. "{value}"'
     if kind == "too_short":

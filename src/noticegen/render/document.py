@@ -144,8 +144,11 @@ class Renderer:
                 for photo in v.photos:
                     photo_number += 1
                     prepared = prepare_photo(photo.file, self.cache, zone)
+                    text = caption(photo_number, prepared)
+                    if photo.caption:
+                        text += f" — {photo.caption}"
                     photos.append(PhotoView(photo_number, prepared.path.resolve().as_uri(),
-                                            caption(photo_number, prepared), number))
+                                            text, number))
             fine = (f"${section.fine.minimum:,.2f} to ${section.fine.maximum:,.2f}"
                     if section.fine else None)
             d = deadlines[v.id] if deadlines else None

@@ -242,8 +242,14 @@ _RULES = {"warning": _warning, "nov": _nov, "vca": _vca, "follow-up": _follow_up
           "closure": _closure, "field-report": _field_report}
 
 
+def history_until(case: Case, day: date) -> Case:
+    """The case as the file stood at the end of that day: later history is not yet known."""
+    return case.model_copy(update={"history": [e for e in case.history if _day(e) <= day]})
+
+
 def next_steps(case: Case, catalog: Catalog, settings: Settings, as_of: date) -> list[Step]:
     """Every step of the ladder, allowed or refused with the rule that decides it."""
+    case = history_until(case, as_of)
     steps = []
     for name in STEPS:
         refusals = _RULES[name](case=case, catalog=catalog, settings=settings, as_of=as_of)
@@ -253,6 +259,7 @@ def next_steps(case: Case, catalog: Catalog, settings: Settings, as_of: date) ->
 
 def require(step: str, case: Case, catalog: Catalog, settings: Settings, as_of: date) -> None:
     """Raise StepRefused, quoting the rules, unless the ladder allows this step now."""
+    case = history_until(case, as_of)
     refusals = _RULES[step](case=case, catalog=catalog, settings=settings, as_of=as_of)
     if refusals:
         raise StepRefused(f"{case.case_number}: {step} may not be issued now:\n  - "
