@@ -24,18 +24,18 @@ def make(history=(), **changes) -> Case:
     return Case.model_validate(data)
 
 
-def steps(case: Case, repo_project, as_of=date(2026, 11, 5)) -> dict:
+def steps(case: Case, repo_project, as_of=date(2026, 11, 10)) -> dict:
     return {s.name: s for s in next_steps(case, repo_project.catalog, repo_project.settings,
                                           as_of)}
 
 
-def refused(case: Case, repo_project, name: str, rule: str, as_of=date(2026, 11, 5)) -> None:
+def refused(case: Case, repo_project, name: str, rule: str, as_of=date(2026, 11, 10)) -> None:
     step = steps(case, repo_project, as_of)[name]
     assert not step.allowed, step
     assert any(rule in reason for reason in step.reasons), step.reasons
 
 
-def allowed(case: Case, repo_project, name: str, as_of=date(2026, 11, 5)) -> None:
+def allowed(case: Case, repo_project, name: str, as_of=date(2026, 11, 10)) -> None:
     step = steps(case, repo_project, as_of)[name]
     assert step.allowed, step.reasons
 
@@ -183,9 +183,11 @@ def _citation(day: str) -> dict:
 def test_referral_after_the_third_citation_still_uncorrected(repo_project):
     follow = {"action": "follow_up", "on": "2027-01-20", "result": "not_corrected"}
     cites = [_citation("2026-11-20"), _citation("2026-12-10"), _citation("2027-01-05")]
-    allowed(make([NOV, *cites, follow]), repo_project, "referral")
-    refused(make([NOV, *cites]), repo_project, "referral", "XIII.A.2")
-    refused(make([NOV, *cites[:2], follow]), repo_project, "referral", "2 citation(s)")
+    later = date(2027, 2, 1)
+    allowed(make([NOV, *cites, follow]), repo_project, "referral", as_of=later)
+    refused(make([NOV, *cites]), repo_project, "referral", "XIII.A.2", as_of=later)
+    refused(make([NOV, *cites[:2], follow]), repo_project, "referral", "2 citation(s)",
+            as_of=later)
 
 
 def test_referral_for_an_imminent_threat(repo_project):
