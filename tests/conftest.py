@@ -105,3 +105,9 @@ def repo_project():
     from noticegen.project import load_project
 
     return load_project(REPO)
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(monkeypatch):
+    """Documents are signed; tests use a fixed key from the environment, never a file."""
+    monkeypatch.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import NoticegenError
 
@@ -115,6 +115,10 @@ def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int) -> bytes:
         try:
             pdf = HTML(string=html, base_url=str(base) + "/",
                        url_fetcher=LocalFetcher(allowed)).write_pdf()
+        except FatalURLFetchingError as exc:
+            raise RenderError(f"the document refers to a resource it may not load: {exc}",
+                              "templates may use only their assets folder and the case's "
+                              "photos") from None
         except Exception as exc:
             raise RenderError(f"the PDF could not be produced: {exc}",
                               "check the template and the photos it names") from exc

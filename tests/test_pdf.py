@@ -1,0 +1,74 @@
+"""The PDF machinery fails closed: undefined facts, foreign URLs and bad CSS stop a render."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from noticegen.project import load_project
+from noticegen.render import RenderError, TemplateError, renderer
+from noticegen.render.pdf import environment, render_html, write_pdf
+
+ISSUED = datetime(2026, 11, 25, 10, 0)
+
+
+def test_undefined_variable_names_template_line_and_variable(tmp_path: Path):
+    (tmp_path / "letter.html").write_text("<p>Dear {{ recipient.name }},</p>\n<p>{{ fine }}</p>")
+    env = environment(tmp_path)
+    with pytest.raises(TemplateError) as caught:
+        render_html(env, "letter.html", {"recipient": {"name": "José Muñoz"}})
+    assert "template letter.html, line 2: 'fine' is undefined" in str(caught.value)
+
+
+def test_case_data_is_escaped(tmp_path: Path):
+    (tmp_path / "t.html").write_text("<p>{{ text }}</p>")
+    html = render_html(environment(tmp_path), "t.html", {"text": "<b>&{{ x }}</b>"})
+    assert "&lt;b&gt;&amp;{{ x }}&lt;/b&gt;" in html
+
+
+def test_templates_cannot_reach_python(tmp_path: Path):
+    (tmp_path / "t.html").write_text("{{ x.__class__.__mro__ }}")
+    with pytest.raises(Exception, match="unsafe|not safely"):
+        render_html(environment(tmp_path), "t.html", {"x": 1})
+
+
+@pytest.mark.parametrize("url", ["https://example.com/x.png", "file:///etc/passwd"])
+def test_documents_fetch_nothing_from_outside(tmp_path: Path, url: str):
+    html = f'<html><body><img src="{url}"></body></html>'
+    with pytest.raises(RenderError):
+        write_pdf(html, tmp_path, [tmp_path / "assets"], 0)
+
+
+def test_bad_css_is_an_error_not_a_warning(tmp_path: Path):
+    html = "<html><head><style>p { colour: red; }</style></head><body><p>x</p></body></html>"
+    with pytest.raises(RenderError, match="laid out with problems"):
+        write_pdf(html, tmp_path, [], 0)
+
+
+def test_same_inputs_same_bytes(repo_project, tmp_path: Path):
+    from conftest import REPO
+
+    project = load_project(REPO, [REPO / "examples" / "cases" / "CE-2026-0141.yaml"])
+    case = next(iter(project.cases.values()))
+    first = renderer(project, tmp_path / "cache").render("nov", case, ISSUED)
+    second = renderer(project, tmp_path / "cache").render("nov", case, ISSUED)
+    assert first.document_id == second.document_id
+    assert first.sha256 == second.sha256
+
+
+def test_a_template_change_that_breaks_a_fact_is_refused(tmp_path: Path):
+    from conftest import REPO
+
+    root = tmp_path / "project"
+    for folder in ("ordinances", "config", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    nov = root / "templates" / "nov.html"
+    nov.write_text(nov.read_text().replace("{{ officer.badge }}", "{{ officer.badge_number }}",
+                                           1))
+    project = load_project(root, [REPO / "examples" / "cases" / "CE-2026-0141.yaml"])
+    case = next(iter(project.cases.values()))
+    with pytest.raises(TemplateError, match="nov.html, line .*badge_number"):
+        renderer(project, tmp_path / "cache").render("nov", case, ISSUED)

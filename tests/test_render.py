@@ -1,0 +1,293 @@
+"""Every document type, for every example case the ladder allows: the directive's elements,
+the rules engine's deadlines, identity on every page, and no complainant in party documents."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import REPO, case_data, make_photo
+from pypdf import PdfReader
+
+from noticegen.cases import Case
+from noticegen.project import load_project
+from noticegen.render import RenderedDocument, renderer
+from noticegen.rules import STEPS, OfficeCalendar, notice_deadlines, service
+
+ISSUED = datetime(2026, 11, 25, 10, 0)
+PARTY_TYPES = ("warning", "nov", "vca", "citation", "stop-work")
+VARIANTS = {"warning": ("door-hanger", "letter"), "nov": ("letter", "file-copy")}
+
+
+def text_of(pdf: bytes) -> list[str]:
+    """Each page's text with whitespace folded, so wrapped phrases still match."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def folded(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    case: Case
+    doc: RenderedDocument
+    variant: str | None
+    pages: list[str]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pages)
+
+
+@pytest.fixture(scope="session")
+def examples():
+    return load_project(REPO, [REPO / "examples"])
+
+
+@pytest.fixture(scope="session")
+def rendered(examples, tmp_path_factory) -> list[Rendered]:
+    """Every document the ladder allows for every example case, for every recipient."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
+    r = renderer(examples, tmp_path_factory.mktemp("photo-cache"))
+    from noticegen.rules import next_steps
+
+    out = []
+    for case in examples.cases.values():
+        allowed = {s.name for s in next_steps(case, examples.catalog, examples.settings,
+                                              ISSUED.date()) if s.allowed}
+        for doc_type in ("warning", "nov", "vca", "citation", "stop-work", "closure",
+                         "field-report"):
+            if doc_type not in allowed:
+                continue
+            recipients = [p.id for p in case.responsible_parties] \
+                if doc_type in PARTY_TYPES else [None]
+            for recipient in recipients:
+                for variant in VARIANTS.get(doc_type, (None,)):
+                    doc = r.render(doc_type, case, ISSUED, recipient=recipient, variant=variant)
+                    out.append(Rendered(case, doc, variant, text_of(doc.content)))
+    mp.undo()
+    return out
+
+
+def test_every_document_type_is_exercised(rendered):
+    types = {item.doc.doc_type for item in rendered}
+    assert types >= {"warning", "nov", "citation", "stop-work", "closure", "field-report"}, types
+    assert set(STEPS) >= types
+
+
+def test_identity_on_every_page(rendered):
+    for item in rendered:
+        doc = item.doc
+        for number, page in enumerate(item.pages, start=1):
+            where = f"{doc.document_id} page {number}"
+            assert f"Page {number} of {len(item.pages)}" in page, where
+            assert doc.document_id in page, where
+            assert f"{doc.template_id} v{doc.template_version}" in page, where
+            assert item.case.case_number in page, where
+            assert folded(item.case.property.address.one_line()) in page, where
+
+
+def _deadlines(examples, case: Case, method: str):
+    settings = examples.settings
+    served = service(ISSUED, method, settings.zone, settings.calendar)
+    return notice_deadlines([(v.id, v.ordinance) for v in case.violations], examples.catalog,
+                            served, OfficeCalendar(settings.calendar),
+                            settings.calendar.roll_to_business_day)
+
+
+def _officer(examples, case: Case):
+    return examples.settings.officer(case.officer)
+
+
+def _check_violations(item: Rendered, examples, *, deadlines=None, photos=False,
+                      code_text=False) -> None:
+    for v in item.case.violations:
+        section = examples.catalog.ordinance(v.ordinance)
+        assert folded(section.citation) in item.text, section.citation
+        assert folded(section.title) in item.text, section.title
+        if deadlines:
+            assert folded(deadlines.by_violation[v.id].wording) in item.text, v.id
+        if code_text:
+            first_words = " ".join(section.text.split()[:8])
+            assert first_words in item.text, (section.id, first_words)
+        if photos:
+            assert len(re.findall(r"Photo \d+ — (taken|capture time not recorded)",
+                                  item.text)) >= sum(len(x.photos) for x in item.case.violations)
+
+
+def test_nov_carries_every_element_of_viii_b_2(rendered, examples):
+    novs = [i for i in rendered if i.doc.doc_type == "nov"]
+    assert novs
+    for item in novs:
+        officer = _officer(examples, item.case)
+        deadlines = _deadlines(examples, item.case, "mail")
+        assert "NOTICE OF VIOLATION" in item.text.upper()
+        _check_violations(item, examples, deadlines=deadlines, photos=True, code_text=True)
+        for v in item.case.violations:  # common language: description and what to do
+            assert folded(v.corrective_action) in item.text, v.id
+        assert f"Correct {'all violations' if len(item.case.violations) > 1 else 'the violation'}" \
+               f" {deadlines.earliest.wording}" in item.text
+        assert officer.name in item.text and f"Badge No. {officer.badge}" in item.text
+        assert officer.phone in item.text and officer.email in item.text
+        assert "A citation and prosecution in the Municipal Court" in item.text  # III.C
+        assert "voluntary compliance agreement" in item.text
+        party = item.case.party(item.doc.recipient_id)
+        assert party.name in item.text
+        assert folded(party.mailing_address.lines[0]) in item.text
+        if item.variant == "file-copy":
+            assert "CASE FILE COPY" in item.text
+            assert "Priority" in item.text
+
+
+def test_warning_notice_elements_of_viii_a(rendered, examples):
+    warnings = [i for i in rendered if i.doc.doc_type == "warning"]
+    assert {i.variant for i in warnings} == {"door-hanger", "letter"}
+    for item in warnings:
+        officer = _officer(examples, item.case)
+        _check_violations(item, examples,
+                          deadlines=_deadlines(examples, item.case, "in_person"))
+        assert "WARNING NOTICE" in item.text.upper()
+        assert officer.name in item.text and officer.badge in item.text
+        assert officer.phone in item.text
+        assert "Left on door" in item.text and "Handed to" in item.text
+
+
+def test_door_hanger_page_size(rendered, examples):
+    item = next(i for i in rendered if i.variant == "door-hanger")
+    page = PdfReader(io.BytesIO(item.doc.content)).pages[0]
+    width, height = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
+    assert (round(width, 2), round(height, 2)) == (
+        examples.settings.printing.door_hanger_width_in,
+        examples.settings.printing.door_hanger_height_in)
+
+
+def test_citation_elements_of_viii_d(rendered, examples):
+    citations = [i for i in rendered if i.doc.doc_type == "citation"]
+    assert citations
+    court = examples.settings.court
+    for item in citations:
+        _check_violations(item, examples)
+        assert court.name in item.text
+        assert folded(court.address.lines[0]) in item.text
+        assert re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday), \w+ \d{1,2}, \d{4} at "
+                         r"\d{1,2}:\d{2} [AP]M", item.text), "appearance date and time"
+        assert item.case.party(item.doc.recipient_id).name in item.text
+        officer = _officer(examples, item.case)
+        assert officer.name in item.text and officer.badge in item.text
+        for v in item.case.violations:
+            fine = examples.catalog.ordinance(v.ordinance).fine
+            if fine:
+                assert f"${fine.maximum:,.2f}" in item.text
+
+
+def test_stop_work_order_elements_of_x_a(rendered, examples):
+    orders = [i for i in rendered if i.doc.doc_type == "stop-work"]
+    assert orders
+    inspector = examples.settings.building_inspector
+    for item in orders:
+        assert "STOP WORK ORDER" in item.text.upper()
+        assert inspector.name in item.text
+        assert "Police Department" in item.text
+        officer = _officer(examples, item.case)
+        assert officer.name in item.text and officer.badge in item.text
+        for v in item.case.violations:
+            section = examples.catalog.ordinance(v.ordinance)
+            if section.stop_work_order:
+                assert folded(section.citation) in item.text
+
+
+def test_closure_letter_elements_of_xiii_c(rendered, examples):
+    letters = [i for i in rendered if i.doc.doc_type == "closure"]
+    assert letters
+    for item in letters:
+        closure = item.case.closure
+        assert closure and item.case.complainant
+        assert item.case.complainant.name in item.text
+        assert " ".join(closure.resolution.split()[:10]) in item.text
+        if closure.extenuating_circumstances:
+            assert re.search(r"inspect the property again on or about \w+ \d{1,2}, \d{4}",
+                             item.text)
+        for party in item.case.responsible_parties:
+            assert party.name not in item.text
+
+
+def test_field_report_elements_of_vii_d_3(rendered, examples):
+    reports = [i for i in rendered if i.doc.doc_type == "field-report"]
+    assert reports
+    for item in reports:
+        assert _officer(examples, item.case).name in item.text
+        for visit in item.case.site_visits:
+            assert " ".join(visit.conditions.split()[:8]) in item.text
+            assert " ".join(visit.recommended_action.split()[:6]) in item.text
+
+
+def test_no_party_document_names_the_complainant(rendered):
+    checked = 0
+    for item in rendered:
+        complainant = item.case.complainant
+        if item.doc.doc_type not in PARTY_TYPES or complainant is None:
+            continue
+        facts = [complainant.name, complainant.phone, complainant.email]
+        if complainant.mailing_address:
+            facts += complainant.mailing_address.lines
+        for fact in filter(None, facts):
+            assert folded(fact) not in item.text, (item.doc.document_id, fact)
+        checked += 1
+    assert checked >= 10
+
+
+def _stress_case(folder: Path, hostile: str | None = None) -> Case:
+    data = case_data()
+    ordinances = ["TB-34-2", "TB-34-3", "TB-34-4", "TB-34-5", "TB-34-6", "TB-78-30",
+                  "TB-78-60", "TB-98-20", "TB-98-21", "TB-14-3", "TB-14-4", "TB-50-5"]
+    violations = []
+    for index, ordinance in enumerate(ordinances, start=1):
+        photos = []
+        if index <= 6:
+            name = f"photos/p{index}.jpg"
+            make_photo(folder / name, datetime(2026, 11, 3, 10, index),
+                       orientation=6 if index == 2 else 1, size=(1600, 1200))
+            photos = [name]
+        violations.append({
+            "id": f"v{index}", "ordinance": ordinance, "observed": "2026-11-03 10:15",
+            "location": f"Area {index} of the lot",
+            "description": hostile or f"Condition number {index} observed from the street. " * 6,
+            "corrective_action": f"Correct condition {index}.", "photos": photos,
+            **({} if photos else {"photo_override": "Photographed in an earlier visit."})})
+    data["violations"] = violations
+    data["history"] = []
+    return Case.model_validate(data, context={"base": folder})
+
+
+def test_twelve_violations_and_six_photos(repo_project, tmp_path):
+    case = _stress_case(tmp_path)
+    doc = renderer(repo_project, tmp_path / "cache").render("nov", case, ISSUED)
+    pages = text_of(doc.content)
+    table_pages = [p for p in pages if "Violations found" in p or "What you must do" in p]
+    assert len(table_pages) >= 2, "the violation table spans pages"
+    assert all("What you must do" in p for p in table_pages), "header repeats on each page"
+    for index in range(1, 13):
+        assert f"Correct condition {index}." in " ".join(pages)
+    captions = re.findall(r"Photo (\d) — taken", " ".join(pages))
+    assert sorted(set(captions)) == ["1", "2", "3", "4", "5", "6"]
+    reader = PdfReader(io.BytesIO(doc.content))
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= 7  # six photos and the seal
+
+
+HOSTILE = "<script>alert(1)</script> & {{ 7*7 }} {% if x %}boom{% endif %} " + "x" * 5000
+
+
+def test_hostile_case_text_renders_literally(repo_project, tmp_path):
+    case = _stress_case(tmp_path, hostile=HOSTILE)
+    doc = renderer(repo_project, tmp_path / "cache").render("nov", case, ISSUED)
+    text = "".join(text_of(doc.content)).replace(" ", "")
+    assert "<script>alert(1)</script>&{{7*7}}{%ifx%}boom{%endif%}" in text
+    assert "49" not in text.split("{{7*7}}")[0][-5:]
