@@ -31,7 +31,7 @@ def test_case_data_is_escaped(tmp_path: Path):
 
 def test_templates_cannot_reach_python(tmp_path: Path):
     (tmp_path / "t.html").write_text("{{ x.__class__.__mro__ }}")
-    with pytest.raises(Exception, match="unsafe|not safely"):
+    with pytest.raises(Exception, match=r"unsafe|not safely"):
         render_html(environment(tmp_path), "t.html", {"x": 1})
 
 
@@ -70,5 +70,5 @@ def test_a_template_change_that_breaks_a_fact_is_refused(tmp_path: Path):
                                            1))
     project = load_project(root, [REPO / "examples" / "cases" / "CE-2026-0141.yaml"])
     case = next(iter(project.cases.values()))
-    with pytest.raises(TemplateError, match="nov.html, line .*badge_number"):
+    with pytest.raises(TemplateError, match=r"nov\.html, line .*badge_number"):
         renderer(project, tmp_path / "cache").render("nov", case, ISSUED)

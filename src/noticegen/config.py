@@ -127,7 +127,7 @@ class ArticleNumbers(Model):
 
     source: Literal["label_roll", "impb"]
     service_type_code: Annotated[str, Field(pattern=r"^\d{2,3}$")]
-    mailer_id: Annotated[str, Field(pattern=r"^(\d{6}|9\d{8})$")] | None = None
+    mailer_id: Annotated[str, Field(pattern=r"^([0-8]\d{5}|9\d{8})$")] | None = None
 
     @model_validator(mode="after")
     def _impb_needs_mailer_id(self) -> ArticleNumbers:

@@ -1,0 +1,1 @@
+"""Certified-mail packets and batches."""
