@@ -189,5 +189,44 @@ def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
                f"sha256 {doc.sha256[:16]}…)")
 
 
+@cli.command()
+@click.argument("paths", metavar="CASES…", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--doc", "doc_type", type=click.Choice(["nov"]), default="nov", show_default=True,
+              help="The notice to mail.")
+@click.option("--mail-date", type=WHEN, required=True, help="The day the batch is mailed.")
+@click.option("--batch-id", help="Names out/<batch-id>/ [default: <doc>-<mail date>].")
+@click.pass_obj
+@_reports_errors
+def batch(root: Path, paths: tuple[Path, ...], doc_type: str, mail_date: date | datetime,
+          batch_id: str | None) -> None:
+    """Mail a notice to every responsible party of the cases under CASES… by certified mail.
+
+    Writes out/<batch-id>/: packets/, print.pdf, firm-mailing-book.pdf, manifest.csv,
+    affidavits/, file-copies/ and batch.json. Re-running a finished batch changes nothing;
+    re-running an interrupted one resumes it.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from .mail.batch import Batch
+    from .render import renderer
+
+    day = mail_date.date() if isinstance(mail_date, datetime) else mail_date
+    batch_id = batch_id or f"{doc_type}-{day.isoformat()}"
+    project = load_project(root, paths)
+    out = root / "out"
+    job = Batch(project, renderer(project, out / ".cache" / "photos"), doc_type, day, batch_id,
+                out)
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("packets", total=None)
+        result = job.run(lambda done, total: bar.update(task, completed=done, total=total))
+    if result.already_complete:
+        click.echo(f"batch {batch_id} is already complete; nothing changed ({result.folder})")
+    else:
+        click.echo(f"batch {batch_id}: {result.pieces} pieces ({result.rendered} rendered now) "
+                   f"in {result.folder}")
+
+
 def main() -> None:
     cli(prog_name="noticegen")

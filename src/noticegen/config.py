@@ -39,6 +39,7 @@ class Agency(Model):
     department: Text
     division: Text
     city: Text
+    county: Text
     address: Address
     phone: Text
     email: Text
@@ -144,11 +145,35 @@ class Fees(Model):
     return_receipt_kind: Literal["hardcopy", "electronic"] = "hardcopy"
 
 
+Inches = Annotated[float, Field(ge=0, le=11)]
+
+
+class Window(Model):
+    """An envelope window as it falls on the tri-folded letter page (inches from the top-left)."""
+
+    left: Inches
+    top: Inches
+    width: Annotated[float, Field(gt=0.5, le=8.5)]
+    height: Annotated[float, Field(gt=0.25, le=4)]
+
+
+class Envelope(Model):
+    """Window envelope stock: where the return and delivery addresses must print."""
+
+    name: Text
+    return_window: Window
+    address_window: Window
+    clearance: Annotated[float, Field(ge=0.0625, le=0.5)] = 0.125
+
+
 class MailSettings(Model):
     return_address: Address
     return_name: Text
     article_numbers: ArticleNumbers
     fees: Fees
+    envelope: Envelope
+    book_lines_per_page: Annotated[int, Field(ge=3, le=30)]
+    postmaster_approval: Text
 
 
 class Enforcement(Model):
@@ -185,6 +210,7 @@ class PrintSettings(Model):
 
 
 class Settings(Model):
+    state_dir: Path
     agency: Agency
     time_zone: Text
     calendar: CalendarSettings = CalendarSettings()
@@ -196,6 +222,8 @@ class Settings(Model):
     enforcement: Enforcement
     printing: PrintSettings
     verification: Verification
+
+    _state_dir = field_validator("state_dir")(_resolve)
 
     @field_validator("time_zone")
     @classmethod

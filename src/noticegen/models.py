@@ -6,10 +6,26 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _printable(value: str) -> str:
+    if bad := re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        raise invalid(f"contains the control character {bad.group()!r}",
+                      "remove it; legal text may hold only printable characters and line breaks")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 AfterValidator(_printable)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True,
                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 

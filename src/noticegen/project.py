@@ -23,6 +23,8 @@ class Project:
     catalog: Catalog
     settings: Settings
     cases: dict[str, Case] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    """Each case's file, for messages and for the batch's record of its inputs."""
 
     def case(self, case_number: str) -> Case:
         try:
@@ -100,6 +102,7 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
         files = []
 
     cases: dict[str, Case] = {}
+    files_of: dict[str, Path] = {}
     first_seen: dict[str, str] = {}
     for path in files:
         case, source, case_problems = read_case(path)
@@ -116,7 +119,8 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
         problems += cross
         if not cross:
             cases[case.case_number] = case
+            files_of[case.case_number] = path
     if problems:
         raise InputError(problems)
     assert catalog is not None and settings is not None
-    return Project(root=root, catalog=catalog, settings=settings, cases=cases)
+    return Project(root=root, catalog=catalog, settings=settings, cases=cases, files=files_of)

@@ -36,13 +36,19 @@ def write_atomically(path: Path, content: bytes) -> None:
         raise
 
 
-def save_document(doc: RenderedDocument, path: Path, ledger_dir: Path) -> dict[str, object]:
-    """Write the file, then append its record to the ledger (one JSON object per line)."""
-    write_atomically(path, doc.content)
-    record = record_of(doc, path)
+def append_records(ledger_dir: Path, records: list[dict[str, object]]) -> None:
+    """Append records to the ledger (one JSON object per line), flushed to disk."""
     ledger_dir.mkdir(parents=True, exist_ok=True)
     with open(ledger_dir / LEDGER, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, sort_keys=True) + "\n")
+        for record in records:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def save_document(doc: RenderedDocument, path: Path, ledger_dir: Path) -> dict[str, object]:
+    """Write the file, then record it."""
+    write_atomically(path, doc.content)
+    record = record_of(doc, path)
+    append_records(ledger_dir, [record])
     return record
