@@ -14,12 +14,25 @@ fi
 
 ng=.venv/bin/noticegen
 $ng check examples/
-issued="2026-11-25 10:00"
+
+# The clerk's job: a certified-mail batch of notices of violation for every open case that
+# the enforcement ladder allows (the two closed example cases are left out).
+mail_date=2026-11-25
+cases=()
+for f in examples/cases/*.yaml; do
+  case "$f" in *CE-2026-0160.yaml|*CE-2026-0182.yaml) continue ;; esac
+  cases+=("$f")
+done
+$ng batch "${cases[@]}" --doc nov --mail-date "$mail_date" --batch-id "nov-$mail_date"
+
+# The officer's and the case file's documents.
+issued="$mail_date 10:00"
 $ng render warning examples/cases/CE-2026-0163.yaml --variant door-hanger --issued "$issued"
-$ng render nov examples/cases/CE-2026-0141.yaml --issued "$issued"
-$ng render nov examples/cases/CE-2026-0141.yaml --issued "$issued" --format docx
 $ng render citation examples/cases/CE-2026-0141.yaml --issued "$issued"
+$ng render nov examples/cases/CE-2026-0141.yaml --issued "$issued" --format docx
 $ng render stop-work examples/cases/CE-2026-0174.yaml --recipient owner --issued "$issued"
 $ng render closure examples/cases/CE-2026-0182.yaml --issued "$issued"
 $ng render field-report examples/cases/CE-2026-0166.yaml --issued "$issued"
-echo "demo: documents are in out/; their records (SHA-256, template id and version) in out/documents.jsonl"
+echo "demo: the mail batch is in out/nov-$mail_date/ (print.pdf, firm-mailing-book.pdf,"
+echo "      manifest.csv, packets/, affidavits/, file-copies/, batch.json); single documents"
+echo "      in out/<case number>/; every document's record in out/documents.jsonl"

@@ -158,3 +158,15 @@ def test_bundled_examples_pass(runner):
     result = runner.invoke(cli, ["--root", str(Path(__file__).parent.parent), "check",
                                  str(Path(__file__).parent.parent / "examples")])
     assert result.exit_code == 0, result.output
+
+
+def test_violation_text_that_names_the_complainant_is_refused(project_root: Path, runner,
+                                                                monkeypatch):
+    case = project_root / CASE
+    case.write_text(case.read_text(encoding="utf-8").replace(
+        "    location: Front yard", "    location: Front yard, seen from 516 N Britton St"))
+    monkeypatch.chdir(project_root)
+    result = runner.invoke(cli, ["check", "cases"])
+    assert result.exit_code == 2
+    assert "violations[0].location: names the complainant ('516 N Britton St')" in result.stderr
+    assert "V.A.3" in result.stderr

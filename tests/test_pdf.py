@@ -35,7 +35,8 @@ def test_templates_cannot_reach_python(tmp_path: Path):
         render_html(environment(tmp_path), "t.html", {"x": 1})
 
 
-@pytest.mark.parametrize("url", ["https://example.com/x.png", "file:///etc/passwd"])
+@pytest.mark.parametrize("url", ["https://example.com/x.png", "file:///etc/passwd",
+                                 "photo:../../etc/passwd"])
 def test_documents_fetch_nothing_from_outside(tmp_path: Path, url: str):
     html = f'<html><body><img src="{url}"></body></html>'
     with pytest.raises(RenderError):
@@ -53,8 +54,8 @@ def test_same_inputs_same_bytes(repo_project, tmp_path: Path):
 
     project = load_project(REPO, [REPO / "examples" / "cases" / "CE-2026-0141.yaml"])
     case = next(iter(project.cases.values()))
-    first = renderer(project, tmp_path / "cache").render("nov", case, ISSUED)
-    second = renderer(project, tmp_path / "cache").render("nov", case, ISSUED)
+    first = renderer(project, tmp_path / "a").render("nov", case, ISSUED)
+    second = renderer(project, tmp_path / "b").render("nov", case, ISSUED)
     assert first.document_id == second.document_id
     assert first.sha256 == second.sha256
 

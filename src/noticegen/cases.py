@@ -217,6 +217,7 @@ def _inner_problems(case: Case, source: Source) -> list[Problem]:
                     problems.append(source.problem(
                         ("history", index, key, ref_index), f"no {what} '{ref}' in this case",
                         f"did you mean '{near}'?" if near else "known: " + ", ".join(known)))
+    problems += _complainant_leaks(case, source)
     needs_complainant = case.complaint.source in ("citizen", "city_personnel")
     if needs_complainant and case.complainant is None:
         problems.append(source.problem(
@@ -226,6 +227,31 @@ def _inner_problems(case: Case, source: Source) -> list[Problem]:
         problems.append(source.problem(
             ("complainant",), f"a case from {case.complaint.source} has no complainant",
             "remove complainant:, or set complaint.source: citizen"))
+    return problems
+
+
+def _complainant_leaks(case: Case, source: Source) -> list[Problem]:
+    """Violation text is printed on notices to the responsible party; it must not identify the
+    complainant (directive V.A.3)."""
+    who = case.complainant
+    if who is None or who.anonymous:
+        return []
+    facts = [who.name, who.phone, who.email]
+    if who.mailing_address and who.mailing_address != case.property.address:
+        facts += who.mailing_address.lines
+    facts = [f for f in facts if f and len(f) >= 4]
+    problems = []
+    for index, violation in enumerate(case.violations):
+        for key in ("location", "description", "corrective_action"):
+            text = getattr(violation, key).casefold()
+            for fact in facts:
+                if fact.casefold() in text:
+                    problems.append(source.problem(
+                        ("violations", index, key),
+                        f"names the complainant ('{fact}'), and this text is printed on "
+                        "notices to the responsible party",
+                        "describe the place without identifying the complainant "
+                        "(directive V.A.3)"))
     return problems
 
 

@@ -44,7 +44,7 @@ def invalid(message: str, hint: str | None = None) -> PydanticCustomError:
 class Address(Model):
     """A US mailing address as it is printed in an envelope window."""
 
-    lines: Annotated[list[Text], Field(min_length=1, max_length=3)]
+    lines: Annotated[list[Text], Field(min_length=1, max_length=4)]
     city: Text
     state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     zip: Annotated[str, StringConstraints(pattern=r"^\d{5}(-\d{4})?$")]

@@ -26,7 +26,7 @@ from ..render.pdf import render_html, write_pdf
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.deadlines import local
 from .article_numbers import Allocator, printed
-from .barcode import barcode_svg
+from .barcode import barcode_png
 from .book import Totals, book_line, book_pages
 
 ARTICLE_DB = "article-numbers.sqlite"
@@ -218,7 +218,7 @@ class Batch:
             "total": total, "template_id": "mail-cover", "template_version": 1,
             "officer": f"{officer.name}, Badge No. {officer.badge}", "phone": officer.phone,
             "photos": any(v.photos for v in case.violations),
-            "piece": _CoverPiece(piece, barcode_svg(piece.article, piece.zip),
+            "piece": _CoverPiece(piece, barcode_png(piece.article, piece.zip),
                                  notice.document_id)}
         return self._pdf("mail/cover.html", context)
 

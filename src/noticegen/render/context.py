@@ -94,6 +94,8 @@ class PhotoView:
     src: str
     caption: str
     violation_number: int
+    file: str
+    """The prepared photo on disk, for the DOCX writer (HTML uses src)."""
 
 
 @dataclass(frozen=True)

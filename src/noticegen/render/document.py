@@ -34,7 +34,7 @@ from .context import (
     when,
 )
 from .identity import document_id, qr_data_uri, verification_url
-from .pdf import environment, render_html, write_pdf
+from .pdf import PHOTO_SCHEME, environment, render_html, write_pdf
 from .photos import caption, prepare_photo
 from .registry import DocumentType, load_registry
 
@@ -107,8 +107,8 @@ class Renderer:
             content = render_docx(self.templates / "docx" / entry.docx, context)
         else:
             html = render_html(self.env, entry.file, context)  # type: ignore[attr-defined]
-            content = write_pdf(html, self.templates, [self.templates / "assets", self.cache],
-                                int(issued.timestamp()))
+            content = write_pdf(html, self.templates, [self.templates / "assets"],
+                                int(issued.timestamp()), photos=self.cache)
         return RenderedDocument(doc_id, doc_type, kind.title, entry.id, entry.version,
                                 case.case_number, party[0], party[1], issued, kind.delivery,
                                 fmt, content, deadline)
@@ -147,8 +147,8 @@ class Renderer:
                     text = caption(photo_number, prepared)
                     if photo.caption:
                         text += f" — {photo.caption}"
-                    photos.append(PhotoView(photo_number, prepared.path.resolve().as_uri(),
-                                            text, number))
+                    photos.append(PhotoView(photo_number, PHOTO_SCHEME + prepared.path.name,
+                                            text, number, str(prepared.path.resolve())))
             fine = (f"${section.fine.minimum:,.2f} to ${section.fine.maximum:,.2f}"
                     if section.fine else None)
             d = deadlines[v.id] if deadlines else None

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import NoticegenError
 
@@ -69,14 +69,26 @@ def render_html(env: jinja2.Environment, template: str, context: Mapping[str, An
         raise TemplateError(f"template {exc.name} not found", "check templates/") from None
 
 
-class LocalFetcher(URLFetcher):
-    """Serves data: URLs and files under the allowed folders; refuses everything else."""
+PHOTO_SCHEME = "photo:"
+_PHOTO_NAME = re.compile(r"^[0-9a-f]{64}-\d+\.jpg$")
 
-    def __init__(self, allowed: list[Path]) -> None:
+
+class LocalFetcher(URLFetcher):
+    """Serves data: URLs, files under the allowed folders and `photo:` names from the photo
+    cache (so a document's bytes do not depend on where the cache lives); refuses the rest."""
+
+    def __init__(self, allowed: list[Path], photos: Path | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
         self.allowed = [p.resolve() for p in allowed]
+        self.photos = photos
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith(PHOTO_SCHEME):
+            name = url.removeprefix(PHOTO_SCHEME)
+            if self.photos is None or not _PHOTO_NAME.match(name):
+                raise PermissionError(f"{url} is not a prepared photo")
+            return URLFetcherResponse(url, (self.photos / name).read_bytes(),
+                                      {"Content-Type": "image/jpeg"})
         if url.startswith("file:"):
             from urllib.parse import unquote, urlsplit
 
@@ -108,13 +120,14 @@ def _weasyprint_warnings_fail() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int) -> bytes:
+def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int,
+              photos: Path | None = None) -> bytes:
     """Lay out and write one PDF; any WeasyPrint warning (bad CSS, missing image) is an error."""
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     with _weasyprint_warnings_fail() as warnings:
         try:
             pdf = HTML(string=html, base_url=str(base) + "/",
-                       url_fetcher=LocalFetcher(allowed)).write_pdf()
+                       url_fetcher=LocalFetcher(allowed, photos)).write_pdf()
         except FatalURLFetchingError as exc:
             raise RenderError(f"the document refers to a resource it may not load: {exc}",
                               "templates may use only their assets folder and the case's "

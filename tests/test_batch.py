@@ -1,0 +1,264 @@
+"""Certified-mail batches: envelope geometry, totals, privacy, re-runs and crash recovery."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, case_data, make_photo
+from PIL import Image
+from pypdf import PdfReader
+
+from noticegen.errors import InputError
+from noticegen.mail.article_numbers import Allocator, is_valid
+from noticegen.mail.batch import ARTICLE_DB, Batch
+from noticegen.project import load_project
+from noticegen.render import renderer
+
+MAIL_DATE = date(2026, 11, 25)
+SIX_LINE = {"lines": ["Attn: Loan Servicing", "Mail Stop 4-B", "1200 Commerce St Ste 900",
+                      "PO Box 1180"], "city": "Dallas", "state": "TX", "zip": "75202-1180"}
+
+
+def _project(root: Path, cases: int, six_line: bool = False) -> Path:
+    """A project with `cases` cases, each with an owner and a tenant (2 pieces a case)."""
+    for folder in ("ordinances", "config", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    make_photo(root / "cases" / "photos" / "yard.jpg", datetime(2026, 11, 3, 10, 16))
+    for number in range(1, cases + 1):
+        data = case_data()
+        data["case_number"] = f"CE-2026-{1000 + number}"
+        data["complaint"]["received"] = f"2026-10-{number % 28 + 1:02d}"
+        data["history"] = []
+        data["responsible_parties"].append({
+            "id": "tenant", "role": "tenant", "name": f"Tenant Number {number}",
+            "mailing_address": {"lines": ["512 N Britton St"], "city": "Tom Bean",
+                                "state": "TX", "zip": "75489"}})
+        if six_line:
+            data["responsible_parties"][0]["mailing_address"] = SIX_LINE
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (root / "cases" / f"case-{number:03d}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def _batch(root: Path, batch_id: str = "b1") -> Batch:
+    project = load_project(root, [root / "cases"])
+    return Batch(project, renderer(project, root / "out" / ".cache" / "photos"), "nov",
+                 MAIL_DATE, batch_id, root / "out")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def small_batch(tmp_path_factory):
+    root = _project(tmp_path_factory.mktemp("small"), 2, six_line=True)
+    result = _batch(root).run()
+    return root, result
+
+
+def test_batch_writes_every_paper(small_batch):
+    _root, result = small_batch
+    folder = result.folder
+    assert result.pieces == 4
+    for name in ("print.pdf", "firm-mailing-book.pdf", "manifest.csv", "batch.json"):
+        assert (folder / name).is_file(), name
+    assert len(list((folder / "packets").glob("*.pdf"))) == 4
+    assert len(list((folder / "affidavits").glob("*.pdf"))) == 4
+    assert len(list((folder / "file-copies").glob("*.pdf"))) == 4
+    record = json.loads((folder / "batch.json").read_text())
+    for relative, digest in record["outputs"].items():
+        assert _sha(folder / relative) == digest, relative
+    assert ["nov-letter", 1] in record["templates"]
+    assert all(is_valid(p["article"]) for p in record["pieces"])
+
+
+def test_every_packet_starts_on_a_front_side(small_batch):
+    _root, result = small_batch
+    folder = result.folder
+    starts, page = [], 0
+    for packet in sorted((folder / "packets").glob("*.pdf")):
+        count = len(PdfReader(packet).pages)
+        starts.append(page)
+        page += count + count % 2
+    printed = PdfReader(folder / "print.pdf")
+    assert len(printed.pages) == page
+    assert all(start % 2 == 0 for start in starts)
+    for start in starts:
+        assert "USPS CERTIFIED MAIL" in printed.pages[start].extract_text()
+
+
+def test_firm_mailing_book_totals_equal_the_fees(small_batch):
+    root, result = small_batch
+    project = load_project(root)
+    fees = project.settings.mail.fees
+    per_piece = fees.postage + fees.certified + fees.return_receipt
+    total = per_piece * result.pieces
+    text = PdfReader(result.folder / "firm-mailing-book.pdf").pages[0].extract_text()
+    assert f"${total:,.2f}" in text
+    assert f"${fees.certified * result.pieces:,.2f}" in text
+    rows = list(csv.DictReader(io.StringIO((result.folder / "manifest.csv").read_text())))
+    assert sum(Decimal(r["total_fees"].lstrip("$")) for r in rows) == total
+    assert {r["article_number"] for r in rows} == {
+        p["article"] for p in json.loads((result.folder / "batch.json").read_text())["pieces"]}
+
+
+def test_complainant_appears_in_no_packet_and_no_manifest_line(small_batch):
+    _root, result = small_batch
+    secrets = ["Margaret Ellison", "(903) 555-0147", "516 N Britton St"]
+    for packet in (result.folder / "packets").glob("*.pdf"):
+        text = " ".join(page.extract_text() for page in PdfReader(packet).pages)
+        for secret in secrets:
+            assert secret not in text, (packet.name, secret)
+    manifest = (result.folder / "manifest.csv").read_text()
+    for secret in secrets:
+        assert secret not in manifest
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
+    """Words on page 1 with their boxes in inches from the top-left (poppler's pdftotext)."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    import re
+
+    found = []
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                         r'yMax="([\d.]+)">([^<]*)</word>', html):
+        x0, y0, x1, y1 = (float(v) / 72 for v in m.groups()[:4])
+        found.append((m.group(5), x0, y0, x1, y1))
+    return found
+
+
+def _inside(box: tuple[float, float, float, float], window, clearance: float) -> bool:
+    x0, y0, x1, y1 = box
+    eps = 0.005
+    return (x0 >= window.left + clearance - eps and y0 >= window.top + clearance - eps
+            and x1 <= window.left + window.width - clearance + eps
+            and y1 <= window.top + window.height - clearance + eps)
+
+
+def _ink(pdf: Path, tmp: Path) -> Image.Image:
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp / "cover")], check=True)
+    return Image.open(next(tmp.glob("cover*.png"))).convert("L")
+
+
+@pytest.mark.parametrize("party", ["owner", "tenant"], ids=["six-line", "two-line"])
+def test_address_and_barcode_sit_inside_the_window(small_batch, party, tmp_path):
+    root, result = small_batch
+    envelope = load_project(root).settings.mail.envelope
+    packet = next((result.folder / "packets").glob(f"*-{party}.pdf"))
+    words = _words(packet)
+    window, clearance = envelope.address_window, envelope.clearance
+    lines = ["Tenant", "Number", "512", "BRITTON"] if party == "tenant" else \
+        ["Servicing", "Stop", "Commerce", "1180", "DALLAS", "75202-1180"]
+    for needle in [*lines, "CERTIFIED"]:
+        hits = [w for w in words if needle.upper() in w[0].upper()
+                and w[2] < 3.67]  # the top panel, behind the windows
+        assert hits, needle
+        assert all(_inside(w[1:], window, clearance) for w in hits), (needle, hits)
+    # Every mark in the top panel is inside a window, with the clearance to spare.
+    image = _ink(packet, tmp_path)
+    dpi, panel = 100, int(3.6 * 100)
+    inside = [(w, envelope.clearance) for w in (envelope.address_window,
+                                               envelope.return_window)]
+    for y in range(0, panel, 2):
+        for x in range(0, image.width, 2):
+            if image.getpixel((x, y)) < 128:
+                point = (x / dpi, y / dpi, x / dpi, y / dpi)
+                assert any(_inside(point, w, c) for w, c in inside), (x / dpi, y / dpi)
+    # The barcode itself: dark bars in the address window above the first address line.
+    name_top = min(w[2] for w in words if w[2] < 3.67 and w[0].upper() in
+                   ("TENANT", "HAROLD", "JOSÉ"))
+    bars = [x for x in range(image.width)
+            if image.getpixel((x, int((name_top - 0.3) * dpi))) < 128]
+    assert len(bars) > 40, "a barcode above the address"
+
+
+def test_rerunning_a_finished_batch_changes_nothing(small_batch):
+    root, result = small_batch
+    folder = result.folder
+    before = {p: (p.stat().st_mtime_ns, _sha(p)) for p in folder.rglob("*") if p.is_file()}
+    with Allocator(root / "var" / ARTICLE_DB, load_project(root).settings.mail.article_numbers
+                   ) as alloc:
+        allocated = alloc.count()
+    again = _batch(root).run()
+    assert again.already_complete and again.rendered == 0
+    after = {p: (p.stat().st_mtime_ns, _sha(p)) for p in folder.rglob("*") if p.is_file()}
+    assert before == after
+    with Allocator(root / "var" / ARTICLE_DB, load_project(root).settings.mail.article_numbers
+                   ) as alloc:
+        assert alloc.count() == allocated
+
+
+def test_a_case_the_ladder_refuses_stops_the_batch_before_any_number(tmp_path):
+    root = _project(tmp_path, 2)
+    case = root / "cases" / "case-002.yaml"
+    data = yaml.safe_load(case.read_text())
+    data["closure"] = {"reason": "voluntary_compliance", "on": "2026-11-20",
+                       "resolution": "Corrected."}
+    case.write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(InputError) as caught:
+        _batch(root).run()
+    assert "cases/case-002.yaml" in str(caught.value) or "case-002.yaml" in str(caught.value)
+    assert "XIII.B" in str(caught.value)
+    assert not (root / "var" / ARTICLE_DB).exists()
+    assert not (root / "out" / "b1").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_batch_resumes_to_the_same_result(tmp_path):
+    """kill -9 in the middle of a 50-piece batch; the same command finishes it identically."""
+    cases = 25
+    interrupted = _project(tmp_path / "a", cases)
+    reference = _project(tmp_path / "b", cases)
+    command = [sys.executable, "-m", "noticegen", "--root", str(interrupted), "batch",
+               str(interrupted / "cases"), "--mail-date", MAIL_DATE.isoformat(),
+               "--batch-id", "crash"]
+    env = {**os.environ, "NOTICEGEN_HMAC_KEY": "test-key-not-secret"}
+    journal = interrupted / "out" / "crash" / ".journal.jsonl"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if journal.is_file() and len(journal.read_text().splitlines()) >= 12:
+            break
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (interrupted / "out" / "crash" / "batch.json").exists()
+    done = len(journal.read_text().splitlines())
+    assert 12 <= done < 2 * cases
+
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert finished.returncode == 0, finished.stderr
+    assert "50 pieces" in finished.stdout
+
+    uninterrupted = subprocess.run(
+        [*command[:4], str(reference), command[5], str(reference / "cases"), *command[7:]],
+        env=env, capture_output=True, text=True, timeout=900)
+    assert uninterrupted.returncode == 0, uninterrupted.stderr
+    a = json.loads((interrupted / "out" / "crash" / "batch.json").read_text())
+    b = json.loads((reference / "out" / "crash" / "batch.json").read_text())
+    assert a["pieces"] == b["pieces"]  # same numbers, same documents, same notice hashes
+    assert a["outputs"] == b["outputs"]  # every packet, book, manifest byte for byte
+    numbers = [p["article"] for p in a["pieces"]]
+    assert len(set(numbers)) == 50
+    with Allocator(interrupted / "var" / ARTICLE_DB,
+                   load_project(interrupted).settings.mail.article_numbers) as alloc:
+        assert alloc.count() == 50  # nothing skipped, nothing allocated twice
