@@ -231,16 +231,16 @@ def test_a_killed_batch_resumes_to_the_same_result(tmp_path):
                "--batch-id", "crash"]
     env = {**os.environ, "NOTICEGEN_HMAC_KEY": "test-key-not-secret"}
     journal = interrupted / "out" / "crash" / ".journal.jsonl"
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if journal.is_file() and len(journal.read_text().splitlines()) >= 12:
-            break
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        time.sleep(0.2)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as process:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if journal.is_file() and len(journal.read_text().splitlines()) >= 12:
+                break
+            assert process.poll() is None, f"the batch ended early ({process.returncode})"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     assert not (interrupted / "out" / "crash" / "batch.json").exists()
     done = len(journal.read_text().splitlines())
     assert 12 <= done < 2 * cases

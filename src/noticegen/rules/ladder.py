@@ -264,7 +264,7 @@ def require(step: str, case: Case, catalog: Catalog, settings: Settings, as_of: 
     if refusals:
         raise StepRefused(f"{case.case_number}: {step} may not be issued now:\n  - "
                           + "\n  - ".join(refusals),
-                          f"run 'noticegen next {case.case_number}' to see what may be issued")
+                          "run 'noticegen next' on the case file to see what may be issued")
 
 
 def _why(name: str, case: Case) -> str:
