@@ -158,6 +158,22 @@ def next_(root: Path, case_file: Path, as_of: date | datetime | None) -> None:
             click.echo(f"  {'':9}  {'':<13} {reason}")
 
 
+def _record_issued(project: Project, case: Case, doc: Any, target: Path) -> None:
+    """Enter a single document in the tracking store (closure letters carry their XIII.D
+    six-month check date)."""
+    from .rules.deadlines import six_month_follow_up
+    from .tracking.store import document_row, open_store
+
+    closure = case.closure
+    follow_up = six_month_follow_up(closure.on) if (
+        doc.doc_type == "closure" and closure and closure.extenuating_circumstances) else None
+    store = open_store(project.settings)
+    try:
+        store.record([document_row(doc, case, str(target), follow_up_due=follow_up)])
+    finally:
+        store.close()
+
+
 DOC_TYPES = ("warning", "nov", "vca", "citation", "stop-work", "closure", "field-report")
 
 
@@ -185,6 +201,7 @@ def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
         fmt=fmt)
     target = out or root / "out" / case.case_number / f"{doc.document_id}.{fmt}"
     save_document(doc, target, root / "out")
+    _record_issued(project, case, doc, target)
     click.echo(f"{target}  ({doc.title}, {doc.template_id} v{doc.template_version}, "
                f"sha256 {doc.sha256[:16]}…)")
 
@@ -230,3 +247,10 @@ def batch(root: Path, paths: tuple[Path, ...], doc_type: str, mail_date: date | 
 
 def main() -> None:
     cli(prog_name="noticegen")
+
+
+from .cli_track import followups, track, verify  # noqa: E402  (they build on the helpers above)
+
+cli.add_command(track)
+cli.add_command(followups)
+cli.add_command(verify)

@@ -211,6 +211,7 @@ class PrintSettings(Model):
 
 class Settings(Model):
     state_dir: Path
+    store_url: Text | None = None
     agency: Agency
     time_zone: Text
     calendar: CalendarSettings = CalendarSettings()

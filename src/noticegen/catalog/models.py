@@ -22,6 +22,9 @@ class Deadline(Model):
     counting: Literal["calendar", "business"] | None = None
     hours: PositiveInt | None = None
     label: Text
+    refusal_is_service: StrictBool = False
+    """Certified mail returned refused or unclaimed still counts as delivered (e.g. Health and
+    Safety Code §342.006 for weeds and rubbish); other returns need posting or publication."""
 
     @model_validator(mode="after")
     def _amount_fits_kind(self) -> Deadline:

@@ -25,6 +25,7 @@ from ..render.context import ROLE_LABELS
 from ..render.pdf import render_html, write_pdf
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.deadlines import local
+from ..tracking.store import open_store
 from .article_numbers import Allocator, printed
 from .barcode import barcode_png
 from .book import Totals, book_line, book_pages
@@ -290,16 +291,58 @@ class Batch:
                                                       ("affidavit-of-mailing", 1)}),
             "pieces": [{"line": e["line"], "case": e["piece"]["case_number"],
                         "recipient": e["piece"]["party_id"], "article": e["piece"]["article"],
-                        "document_id": e["notice"]["document_id"],
+                        "document_id": e["notice"]["id"],
                         "notice_sha256": e["notice"]["sha256"]} for e in entries],
             "outputs": files}
-        ledger = [{**e["notice"], "batch": self.batch_id, "article": e["piece"]["article"],
-                   "file": e["files"]["packet"]["path"]} for e in entries]
-        ledger += [{**e["file_copy"], "batch": self.batch_id,
-                    "file": e["files"]["file_copy"]["path"]} for e in entries if e["file_copy"]]
+        ledger = [self._ledger(e["notice"], e["files"]["packet"]["path"], e["piece"]["article"])
+                  for e in entries]
+        ledger += [self._ledger(e["file_copy"], e["files"]["file_copy"]["path"], None)
+                   for e in entries if e["file_copy"]]
         append_records(self.folder.parent, ledger)
-        write_atomically(self.folder / "batch.json",
-                         json.dumps(record, indent=2, sort_keys=True).encode())
+        content = json.dumps(record, indent=2, sort_keys=True).encode()
+        self._record(pieces, journal, _sha(content))
+        write_atomically(self.folder / "batch.json", content)
+
+    def _ledger(self, doc: dict[str, Any], file: str, article: str | None) -> dict[str, Any]:
+        """The same keys as a single document's record (records.record_of)."""
+        return {"document_id": doc["id"], "type": doc["document_type"],
+                "case": doc["case_number"], "recipient": doc["recipient"],
+                "role": doc["recipient_role"], "template_id": doc["template_id"],
+                "template_version": doc["template_version"], "sha256": doc["sha256"],
+                "issued": self.issued.isoformat(), "delivery": doc["delivery"],
+                "batch": self.batch_id, "article": article, "file": file}
+
+    def _record(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
+                record_sha256: str) -> None:
+        """The official record: the batch, every notice and file copy, every piece mailed."""
+        fees = self.project.settings.mail.fees
+        documents, rows = [], []
+        for p in pieces:
+            entry = journal[p.key]
+            case = self.project.cases[p.case_number]
+            for kind in ("notice", "file_copy"):
+                if entry[kind]:
+                    documents.append({**entry[kind], "issued_at": self.issued,
+                                      "batch_id": self.batch_id, "deadline": entry["deadline"],
+                                      "violations": [[v.id, v.ordinance]
+                                                     for v in case.violations],
+                                      "follow_up_due": None,
+                                      "file": entry["files"]["packet" if kind == "notice"
+                                                             else "file_copy"]["path"]})
+            rows.append({"article_number": p.article, "document_id":
+                         entry["notice"]["id"], "batch_id": self.batch_id, "line": p.line,
+                         "service": f"Certified Mail, return receipt ({fees.return_receipt_kind})",
+                         "postage": fees.postage, "fees": fees.certified + fees.return_receipt,
+                         "mailing_date": self.mail_date, "addressee": p.name,
+                         "address": ", ".join(p.address_lines),
+                         "packet_sha256": entry["files"]["packet"]["sha256"]})
+        store = open_store(self.project.settings)
+        try:
+            store.record(documents, {"id": self.batch_id, "document_type": self.doc_type,
+                                     "mail_date": self.mail_date, "pieces": len(pieces),
+                                     "record_sha256": record_sha256}, rows)
+        finally:
+            store.close()
 
     def _book(self, pieces: list[Piece]) -> bytes:
         settings = self.project.settings
@@ -327,7 +370,7 @@ class Batch:
             entry = journal[p.key]
             total = fees.postage + fees.certified + fees.return_receipt
             writer.writerow([self.batch_id, p.line, p.case_number,
-                             entry["notice"]["document_id"], self.doc_type, p.party_id,
+                             entry["notice"]["id"], self.doc_type, p.party_id,
                              p.role_label, p.name, ", ".join(p.address_lines), p.article,
                              f"Certified Mail, return receipt ({fees.return_receipt_kind})",
                              _money(fees.postage), _money(fees.certified),
@@ -360,7 +403,9 @@ def _money(value: Decimal) -> str:
 
 
 def _record(doc: RenderedDocument) -> dict[str, Any]:
-    return {"document_id": doc.document_id, "type": doc.doc_type, "case": doc.case_number,
-            "recipient": doc.recipient_id, "role": doc.recipient_role,
-            "template_id": doc.template_id, "template_version": doc.template_version,
-            "issued": doc.issued.isoformat(), "sha256": doc.sha256, "delivery": doc.delivery}
+    """A document's facts as the journal keeps them (the store's documents columns)."""
+    return {"id": doc.document_id, "case_number": doc.case_number,
+            "document_type": doc.doc_type, "recipient": doc.recipient_id,
+            "recipient_role": doc.recipient_role, "template_id": doc.template_id,
+            "template_version": doc.template_version, "sha256": doc.sha256,
+            "delivery": doc.delivery}
