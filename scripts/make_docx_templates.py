@@ -335,6 +335,12 @@ def _running_heads(doc: DocumentObject) -> None:
         _runs(line, " of ", **small)  # type: ignore[arg-type]
         _field(line, "NUMPAGES", "1", **small)
     section.first_page_header.is_linked_to_previous = False
+    # A draft (noticegen render --draft) says so at the top of every page, not only the first.
+    for header in (section.first_page_header, section.header):
+        _tag(header, "{%p if doc.draft %}")
+        _p(header, "DRAFT — NOT FOR SERVICE", font=SANS, size=10, bold=True,
+           color=RGBColor(0xC0, 0x00, 0x00), align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        _tag(header, "{%p endif %}")
 
 
 def _letterhead(doc: DocumentObject) -> None:
