@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -63,8 +63,10 @@ class _Drawing:
     __str__ = __html__
 
 
-def render_docx(template: Path, context: Mapping[str, Any]) -> bytes:
-    """Fill one .docx template; undefined facts and broken tags raise TemplateError."""
+def render_docx(template: Path, context: Mapping[str, Any],
+                filters: Mapping[str, Callable[..., Any]] | None = None) -> bytes:
+    """Fill one .docx template; undefined facts and broken tags raise TemplateError.
+    `filters` replace the environment's (the legal review's specimens keep marks with them)."""
     name = f"{template.parent.name}/{template.name}"
     if not template.is_file():
         raise TemplateError(f"template {name} not found",
@@ -76,6 +78,7 @@ def render_docx(template: Path, context: Mapping[str, Any]) -> bytes:
         raise TemplateError(f"template {name} is not a Word document",
                             "run scripts/make_docx_templates.py") from None
     env = environment(template.parent)
+    env.filters.update(filters or {})
     env.filters["picture"] = partial(_picture, tpl)
     values = {**_images(tpl, context), **context}
     try:

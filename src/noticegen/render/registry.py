@@ -30,6 +30,8 @@ class DocumentType(Model):
     delivery: Literal["in_person", "certified_mail", "first_class_mail", "posting", "case_file"]
     step: Identifier
     templates: Annotated[list[TemplateEntry], Field(min_length=1)]
+    requires: list[Identifier] = []
+    """Facts every template of the type must print (`noticegen check` flags one unused)."""
 
     def template(self, variant: str | None) -> TemplateEntry:
         """The named variant, or the first (the default) when none is named."""

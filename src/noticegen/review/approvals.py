@@ -1,0 +1,309 @@
+"""The city attorney's approvals (config/approvals.yaml), and the refusal to serve anything else.
+
+An approval names a template id, its version and the content hash of every file the template is
+made from; the specimen text the attorney approved is kept beside it, in
+config/approved-specimens/<id>.txt, so that a later change can be shown word by word. Both are
+plain files, reviewed and versioned with the rest of the configuration."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import yaml
+from pydantic import PositiveInt, StringConstraints
+
+from ..errors import InputError, NoticegenError, Problem
+from ..models import Day, Identifier, Model, Text
+from ..render.registry import TemplateEntry
+from ..source import read_yaml, validate
+from .entries import MAIL_TEMPLATES, ReviewEntry, find_entry, of_registry, review_entries
+from .hashing import combine, content_hash, file_hashes
+
+if TYPE_CHECKING:
+    from ..render.document import Renderer
+
+APPROVALS_FILE = "approvals.yaml"
+APPROVED_TEXTS = "approved-specimens"
+"""Under config/: the specimen text of each template's latest approval, one file per id."""
+SHORT = 12
+_HEADER = """\
+# Approvals of the document templates by the City Attorney's Office.
+#
+# Written by `noticegen templates approve ID --by NAME [--note TEXT]`; review a change to this
+# file like any other legal record. `noticegen render` and `noticegen batch` serve a template
+# only when its current content hash (the template, everything it includes, its CSS and
+# assets, its Word version and its registry entry) is approved here for its version.
+# `files` lists each of those files' SHA-256 (first 16 digits) at approval, to show what
+# changed later. The approved specimen text is in config/approved-specimens/<id>.txt.
+"""
+
+
+class Approval(Model):
+    version: PositiveInt
+    hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    approved_by: Text
+    approved_on: Day
+    note: Text | None = None
+    files: dict[str, str] = {}
+
+
+class ApprovalFile(Model):
+    approvals: dict[Identifier, list[Approval]] = {}
+
+
+class TemplateNotApproved(NoticegenError):
+    """A template's content is not what the city attorney approved: nothing is served."""
+
+    exit_code = 3
+
+
+def approvals_path(root: Path) -> Path:
+    return root / "config" / APPROVALS_FILE
+
+
+def approved_text_path(root: Path, template_id: str) -> Path:
+    return root / "config" / APPROVED_TEXTS / f"{template_id}.txt"
+
+
+_cache: dict[Path, tuple[tuple[int, int], dict[str, list[Approval]]]] = {}
+
+
+def load_approvals(root: Path) -> dict[str, list[Approval]]:
+    """Every approval on file, by template id, oldest first (none when the file is absent)."""
+    path = approvals_path(root)
+    if not path.is_file():
+        return {}
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _cache.get(path.resolve())
+    if cached and cached[0] == stamp:
+        return cached[1]
+    source = read_yaml(path)
+    data = source.data if source.data is not None else {}
+    source.data = data
+    model, problems = validate(ApprovalFile, source)
+    if problems or model is None:
+        raise InputError(problems)
+    found = {key: list(value) for key, value in model.approvals.items()}
+    _cache[path.resolve()] = (stamp, found)
+    return found
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_approvals(root: Path, approvals: dict[str, list[Approval]],
+                   order: list[str] | None = None) -> None:
+    """Write config/approvals.yaml: template ids in registry order, approvals oldest first."""
+    order = order or []
+    ids = [i for i in order if i in approvals] + sorted(i for i in approvals if i not in order)
+    data = {"approvals": {
+        i: [a.model_dump(exclude_none=True)
+            for a in approvals[i]] for i in ids}}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=False)
+    _write(approvals_path(root), _HEADER + "\n" + text)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A template's content now, against what was approved."""
+
+    entry: ReviewEntry
+    hash: str
+    files: dict[str, str]
+    history: tuple[Approval, ...]
+
+    @property
+    def approved(self) -> Approval | None:
+        """The approval that covers the template as it is now, if any."""
+        for approval in reversed(self.history):
+            if approval.hash == self.hash and approval.version == self.entry.version:
+                return approval
+        return None
+
+    @property
+    def latest(self) -> Approval | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def state(self) -> str:
+        if self.approved:
+            return "approved"
+        return "changed since approval" if self.history else "never approved"
+
+    def describe(self) -> str:
+        """One line for `templates list` and messages."""
+        if (a := self.approved) is not None:
+            return f"approved {a.approved_on.isoformat()} by {a.approved_by}"
+        if (a := self.latest) is not None:
+            what = "changed" if a.version == self.entry.version else \
+                f"now v{self.entry.version}"
+            return (f"NOT APPROVED — {what} since v{a.version} was approved "
+                    f"{a.approved_on.isoformat()} by {a.approved_by}")
+        return "NOT APPROVED — never approved"
+
+    def changed_files(self) -> list[str]:
+        """Files (templates/…) that differ from the latest approval's."""
+        if self.latest is None or not self.latest.files:
+            return ["templates/" + name for name in self.files]
+        before = self.latest.files
+        names = sorted(set(before) | set(self.files))
+        return ["templates/" + n for n in names
+                if before.get(n) != (self.files[n][:16] if n in self.files else None)]
+
+
+def status(root: Path, templates: Path, entry: ReviewEntry) -> Status:
+    files = file_hashes(templates, entry)
+    history = tuple(load_approvals(root).get(entry.id, ()))
+    return Status(entry, combine(files), files, history)
+
+
+# -------------------------------------------------------------------- approving
+
+def approve(root: Path, template_id: str, by: str, note: str | None = None,
+            on: date | None = None, templates: Path | None = None) -> tuple[Approval, bool]:
+    """Record the city attorney's approval of a template as it is now: its hash, who, when and
+    why, and the specimen text approved. Refused when the specimen does not render. Returns
+    the approval and whether it is new (approving the same content twice records it once)."""
+    from ..project import load_project
+    from .specimen import Specimens
+
+    templates = templates or root / "templates"
+    if not by.strip():
+        raise NoticegenError("an approval needs the approver's name", "--by \"NAME\"")
+    project = load_project(root)
+    specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
+    entry = find_entry(specimens.entries, template_id)
+    current = status(root, templates, entry)
+    if current.approved is not None:
+        return current.approved, False
+    try:
+        text = specimens.text(entry)
+    except NoticegenError as exc:
+        raise NoticegenError(f"{entry.label} cannot be approved: its specimen does not render "
+                             f"({exc.message})", exc.hint) from None
+    day = on or datetime.now(project.settings.zone).date()
+    approval = Approval(version=entry.version, hash=current.hash, approved_by=by.strip(),
+                        approved_on=day, note=note.strip() if note and note.strip() else None,
+                        files={name: digest[:16] for name, digest in current.files.items()})
+    approvals = dict(load_approvals(root))
+    approvals[entry.id] = [*approvals.get(entry.id, []), approval]
+    _write(approved_text_path(root, entry.id), text)
+    save_approvals(root, approvals, [e.id for e in specimens.entries])
+    return approval, True
+
+
+# -------------------------------------------------------------------- refusing
+
+def require_approved(renderer: Renderer, doc_type: str, template: TemplateEntry) -> None:
+    """Raise TemplateNotApproved unless the template, as it is now, is approved."""
+    kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
+    _require(renderer, [of_registry(doc_type, kind, template)])
+
+
+def require_batch_approved(renderer: Renderer, doc_type: str) -> None:
+    """Before a batch allocates anything: the notice, its file copy, and the batch's cover,
+    firm mailing book and affidavit templates must all be approved."""
+    kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
+    used = [kind.template(None)] + [t for t in kind.templates[1:] if t.variant == "file-copy"]
+    _require(renderer, [of_registry(doc_type, kind, t) for t in used] + list(MAIL_TEMPLATES))
+
+
+def _require(renderer: Renderer, entries: list[ReviewEntry]) -> None:
+    root = renderer.project.root
+    refused = [s for s in (status(root, renderer.templates, e) for e in entries)
+               if s.approved is None]
+    if not refused:
+        return
+    lines = []
+    for current in refused:
+        lines += _refusal(renderer, current)
+    ids = " ".join(s.entry.id for s in refused)
+    names = ", ".join(s.entry.label for s in refused)
+    several = len(refused) > 1
+    raise TemplateNotApproved(
+        f"template{'s' if several else ''} {names} {'are' if several else 'is'} not approved "
+        "for service by the City Attorney's Office\n" + "\n".join(lines),
+        f"have the change reviewed (`noticegen templates diff {refused[0].entry.id}`, "
+        f"`noticegen templates review {ids}`), then `noticegen templates approve "
+        f"{refused[0].entry.id} --by NAME`; to print a single document for review meanwhile, "
+        "use `noticegen render … --draft`")
+
+
+def _refusal(renderer: Renderer, current: Status) -> list[str]:
+    entry = current.entry
+    lines = [f"  {entry.label} ({entry.title}, {entry.variant}): {current.describe()}"]
+    if (latest := current.latest) is not None:
+        lines.append(f"    approved hash {latest.hash[:SHORT]} (v{latest.version}) · "
+                     f"current hash {current.hash[:SHORT]} (v{entry.version})")
+        changed = current.changed_files()
+        if changed:
+            lines.append("    changed: " + ", ".join(changed))
+    else:
+        lines.append(f"    current hash {current.hash[:SHORT]}")
+    lines += ["    " + line for line in _specimen_change(renderer, current)]
+    return lines
+
+
+def _specimen_change(renderer: Renderer, current: Status, limit: int = 8) -> list[str]:
+    """A few lines of what changed in the specimen's words since the approval."""
+    from .diff import excerpt
+    from .specimen import Specimens
+
+    path = approved_text_path(renderer.project.root, current.entry.id)
+    if current.latest is None or not path.is_file():
+        return []
+    try:
+        now = Specimens(renderer.project, renderer.templates, renderer.cache).text(current.entry)
+    except NoticegenError as exc:
+        return [f"(the specimen does not render now: {exc.message})"]
+    shown = excerpt(path.read_text(encoding="utf-8"), now, limit)
+    return ["what changed in the specimen's text:", *("  " + s for s in shown)] if shown \
+        else ["(the specimen's words are unchanged: layout, style or the Word file's format)"]
+
+
+def statuses(root: Path, templates: Path | None = None) -> list[Status]:
+    """Every template's approval status, in registry order."""
+    templates = templates or root / "templates"
+    return [status(root, templates, e) for e in review_entries(templates)]
+
+
+def check_problems(root: Path) -> list[Problem]:
+    """approvals.yaml's own problems (syntax, fields), for `noticegen check`."""
+    try:
+        load_approvals(root)
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+__all__ = [
+    "Approval",
+    "Status",
+    "TemplateNotApproved",
+    "approvals_path",
+    "approve",
+    "approved_text_path",
+    "check_problems",
+    "content_hash",
+    "load_approvals",
+    "require_approved",
+    "require_batch_approved",
+    "status",
+    "statuses",
+]
