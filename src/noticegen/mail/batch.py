@@ -23,6 +23,7 @@ from ..records import append_records, write_atomically
 from ..render import RenderedDocument, Renderer
 from ..render.context import ROLE_LABELS
 from ..render.pdf import render_html, write_pdf
+from ..review.approvals import require_batch_approved
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.deadlines import local
 from ..tracking.store import open_store
@@ -138,6 +139,7 @@ class Batch:
         self.kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
 
     def run(self, progress: Progress | None = None) -> BatchResult:
+        require_batch_approved(self.renderer, self.doc_type)  # before any number is allocated
         digest = inputs_digest(self.project)
         finished = self.folder / "batch.json"
         if finished.is_file():

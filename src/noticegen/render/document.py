@@ -36,7 +36,7 @@ from .context import (
 from .identity import document_id, qr_data_uri, verification_url
 from .pdf import PHOTO_SCHEME, environment, render_html, write_pdf
 from .photos import caption, prepare_photo
-from .registry import DocumentType, load_registry
+from .registry import DocumentType, TemplateEntry, load_registry
 
 Format = Literal["pdf", "docx"]
 _MAILED = {"certified_mail", "first_class_mail"}
@@ -59,6 +59,8 @@ class RenderedDocument:
     format: Format
     content: bytes = field(repr=False)
     deadline: str | None = None
+    draft: bool = False
+    """Rendered with --draft: watermarked on every page, never recorded as issued."""
 
     @property
     def sha256(self) -> str:
@@ -85,19 +87,14 @@ class Renderer:
         issued = local(issued, settings.zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         entry = kind.template(variant)
+        if not draft:  # only a template the city attorney approved is ever served
+            from ..review.approvals import require_approved
+
+            require_approved(self, doc_type, entry)
         require(kind.step, case, self.project.catalog, settings, issued.date())
-        party = self._recipient(kind, case, recipient)
-        doc_id = document_id(case.case_number, doc_type, party[0], issued, entry.id,
-                             entry.version)
-        url = verification_url(settings.verification.base_url, self.key, doc_id)
-        doc = DocumentView(
-            id=doc_id, type=doc_type, title=kind.title, directive=kind.directive,
-            template_id=entry.id, template_version=entry.version, variant=entry.variant,
-            issued=when(issued), issued_date=long_date(issued.date()),
-            issued_iso=issued.isoformat(), verify_url=url,
-            qr=qr_data_uri(url), draft=draft,
-            copy_label="CASE FILE COPY" if entry.variant == "file-copy" else None)
-        context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
+        party, context, deadline = self.context(doc_type, entry, case, issued, recipient,
+                                                draft)
+        doc_id = context["doc"].id
         if fmt == "docx":
             if not entry.docx:
                 raise NoticegenError(f"the {kind.title.lower()} has no editable DOCX version",
@@ -111,7 +108,30 @@ class Renderer:
                                 int(issued.timestamp()), photos=self.cache)
         return RenderedDocument(doc_id, doc_type, kind.title, entry.id, entry.version,
                                 case.case_number, party[0], party[1], issued, kind.delivery,
-                                fmt, content, deadline)
+                                fmt, content, deadline, draft)
+
+    def context(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
+                recipient: str | None = None, draft: bool = False
+                ) -> tuple[tuple[str, str], dict[str, Any], str | None]:
+        """(recipient id and role, the facts the template sees, the deadline) — without the
+        ladder's say, so the legal review's specimens are built by the same code."""
+        settings = self.project.settings
+        issued = local(issued, settings.zone)
+        kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
+        party = self._recipient(kind, case, recipient)
+        # A draft gets an id of its own, so it can never verify as the issued document.
+        doc_id = document_id(case.case_number, doc_type, party[0], issued,
+                             entry.id + ("#draft" if draft else ""), entry.version)
+        url = verification_url(settings.verification.base_url, self.key, doc_id)
+        doc = DocumentView(
+            id=doc_id, type=doc_type, title=kind.title, directive=kind.directive,
+            template_id=entry.id, template_version=entry.version, variant=entry.variant,
+            issued=when(issued), issued_date=long_date(issued.date()),
+            issued_iso=issued.isoformat(), verify_url=url,
+            qr=qr_data_uri(url), draft=draft,
+            copy_label="CASE FILE COPY" if entry.variant == "file-copy" else None)
+        context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
+        return party, context, deadline
 
     def _recipient(self, kind: DocumentType, case: Case, recipient: str | None
                    ) -> tuple[str, str]:
