@@ -58,6 +58,10 @@ def check(root: Path, paths: tuple[Path, ...]) -> None:
     Every problem is listed with file, line, field and a hint; exit 2 if any.
     """
     project = load_project(root, paths)
+    from .review import check_templates
+
+    if template_problems := check_templates(root):
+        raise InputError(template_problems)
     catalog = project.catalog
     click.echo(f"ok: {len(catalog.code.sections)} ordinance sections, "
                f"{len(catalog.deadlines.deadlines)} deadline categories, "
@@ -186,11 +190,13 @@ DOC_TYPES = ("warning", "nov", "vca", "citation", "stop-work", "closure", "field
               show_default=True)
 @click.option("--issued", type=WHEN, help="Issue (or mailing) date-time [default: now].")
 @click.option("--out", type=click.Path(path_type=Path), help="Output file [default: out/CASE/…].")
+@click.option("--draft", is_flag=True, help="Render even a template not approved yet: "
+              "DRAFT — NOT FOR SERVICE on every page, written as DRAFT-…, recorded nowhere.")
 @click.pass_obj
 @_reports_errors
 def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
            variant: str | None, fmt: str, issued: date | datetime | None,
-           out: Path | None) -> None:
+           out: Path | None, draft: bool) -> None:
     """Render one document for one case, e.g. a warning notice to print on site."""
     from .records import save_document
     from .render import renderer
@@ -198,7 +204,18 @@ def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
     project, case = _one_case(root, case_file)
     doc = renderer(project, root / "out" / ".cache" / "photos").render(
         doc_type, case, _moment(issued, project), recipient=recipient, variant=variant,
-        fmt=fmt)
+        fmt=fmt, draft=draft)
+    if draft:  # for review only: never recorded as issued
+        from .records import write_atomically
+
+        target = out or root / "out" / case.case_number / f"DRAFT-{doc.document_id}.{fmt}"
+        if "draft" not in target.name.lower():
+            raise NoticegenError(f"a draft's file name must say DRAFT: {target.name}",
+                                 f"--out {target.with_name('DRAFT-' + target.name)}")
+        write_atomically(target, doc.content)
+        click.echo(f"{target}  (DRAFT — NOT FOR SERVICE; {doc.template_id} "
+                   f"v{doc.template_version}; not recorded)")
+        return
     target = out or root / "out" / case.case_number / f"{doc.document_id}.{fmt}"
     save_document(doc, target, root / "out")
     _record_issued(project, case, doc, target)
@@ -247,6 +264,11 @@ def batch(root: Path, paths: tuple[Path, ...], doc_type: str, mail_date: date | 
 
 def main() -> None:
     cli(prog_name="noticegen")
+
+
+from .cli_templates import templates  # noqa: E402  (it uses the helpers above)
+
+cli.add_command(templates)
 
 
 from .cli_track import followups, track, verify  # noqa: E402  (they build on the helpers above)
