@@ -240,8 +240,8 @@ def _require(renderer: Renderer, entries: list[ReviewEntry]) -> None:
         f"template{'s' if several else ''} {names} {'are' if several else 'is'} not approved "
         "for service by the City Attorney's Office\n" + "\n".join(lines),
         f"have the change reviewed (`noticegen templates diff {refused[0].entry.id}`, "
-        f"`noticegen templates review {ids}`), then `noticegen templates approve "
-        f"{refused[0].entry.id} --by NAME`; to print a single document for review meanwhile, "
+        f"`noticegen templates review {ids}`), then `noticegen templates approve {ids} "
+        "--by NAME`; to print a single document for review meanwhile, "
         "use `noticegen render … --draft`")
 
 

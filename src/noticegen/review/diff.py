@@ -219,7 +219,15 @@ def _git(root: Path, *args: str) -> bytes:
 
 def templates_at(root: Path, revision: str, destination: Path) -> Path:
     """The project's templates/ folder as it was at a git revision, extracted to destination."""
-    _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except NoticegenError:
+        raise NoticegenError(f"{root} is not in a git repository; --from and --to name git "
+                             "revisions", "use --since-approved") from None
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except NoticegenError as exc:
+        raise NoticegenError(f"no git revision '{revision}' in {root}", exc.hint) from None
     prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
     archive = _git(root, "archive", "--format=tar", revision, "--", f"{prefix}templates")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

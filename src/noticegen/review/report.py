@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from ..records import write_atomically
@@ -44,7 +45,9 @@ th, td { text-align: left; vertical-align: top; padding: 2pt 4pt;
   border-bottom: 0.4pt solid #ccc; }
 thead th { border-bottom: 1pt solid #333; }
 table.facts th { width: 1.6in; font-weight: normal; color: #444; }
-code, .mono { font: 8pt "DejaVu Sans Mono", monospace; word-break: break-all; }
+table.vars { table-layout: fixed; }
+table.vars td { overflow-wrap: break-word; }
+code, .mono { font: 8pt "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .state { font-weight: bold; padding: 3pt 6pt; display: inline-block; }
 .ok { background: #dcfce7; color: #14532d; }
 .no { background: #fee2e2; color: #7f1d1d; }
@@ -113,7 +116,7 @@ To see what changed since the last approval: <code>noticegen templates diff ID</
 {% else %}none{% endif %}</td></tr>
 </table>
 <h2>Variables the template uses ({{ rows | length }})</h2>
-<table><thead><tr><th style="width:28%">Variable</th><th style="width:36%">What it is</th>
+<table class="vars"><thead><tr><th style="width:28%">Variable</th><th style="width:36%">What it is</th>
 <th style="width:24%">In this specimen</th><th style="width:12%">Where</th></tr></thead>
 <tbody>
 {% for r in rows %}<tr><td><code>{{ r.path }}</code></td><td>{{ r.meaning }}</td>
@@ -190,7 +193,7 @@ def citations(specimens: Specimens, entry: ReviewEntry, files: dict[str, str]
 
 
 def _sheet(**values: Any) -> str:
-    return _SHEET.render(mark_css=MARK_CSS, short=SHORT, **values)
+    return _SHEET.render(mark_css=Markup(MARK_CSS), short=SHORT, **values)
 
 
 @dataclass(frozen=True)

@@ -457,9 +457,11 @@ def describe(path: str, context: dict[str, Any], mail: bool = False) -> str:
 
 def sample(value: Any, width: int = 70) -> str:
     """The specimen's value, shortened for a table."""
+    from ..render.docx import _Drawing
+
     if value is None:
         return "(empty)"
-    if isinstance(value, str) and value.startswith("data:"):
+    if isinstance(value, _Drawing) or isinstance(value, str) and value.startswith("data:"):
         return "(an image)"
     if callable(value) and not isinstance(value, type):
         return "(a function)"
