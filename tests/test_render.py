@@ -314,3 +314,15 @@ def test_hostile_case_text_renders_literally(repo_project, tmp_path):
     text = "".join(text_of(doc.content)).replace(" ", "")
     assert "<script>alert(1)</script>&{{7*7}}{%ifx%}boom{%endif%}" in text
     assert "49" not in text.split("{{7*7}}")[0][-5:]
+
+
+def test_a_posting_notice_for_a_piece_mail_could_not_deliver(examples, tmp_path):
+    case = examples.cases["CE-2026-0141"]
+    doc = renderer(examples, tmp_path / "cache").render("nov", case, ISSUED, variant="posting")
+    text = " ".join(text_of(doc.content))
+    assert "NOTICE POSTED AT THE PROPERTY" in text
+    assert "could not deliver it to you by mail" in text
+    assert doc.delivery == "posting"
+    # Posted Wed Nov 25, 2026 (served then) + 7 days = Wed Dec 2.
+    assert "Correct the violation on or before Wednesday, December 2, 2026." in text
+    assert "CERTIFIED MAIL" not in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -107,7 +107,8 @@ class Renderer:
             content = write_pdf(html, self.templates, [self.templates / "assets"],
                                 int(issued.timestamp()), photos=self.cache)
         return RenderedDocument(doc_id, doc_type, kind.title, entry.id, entry.version,
-                                case.case_number, party[0], party[1], issued, kind.delivery,
+                                case.case_number, party[0], party[1], issued,
+                                entry.delivery or kind.delivery,
                                 fmt, content, deadline, draft)
 
     def context(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
@@ -118,6 +119,8 @@ class Renderer:
         settings = self.project.settings
         issued = local(issued, settings.zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
+        if entry.delivery:
+            kind = kind.model_copy(update={"delivery": entry.delivery})
         party = self._recipient(kind, case, recipient)
         # A draft gets an id of its own, so it can never verify as the issued document.
         doc_id = document_id(case.case_number, doc_type, party[0], issued,
@@ -184,6 +187,8 @@ class Renderer:
         settings = self.project.settings
         served = service(issued, "mail" if method in _MAILED else "in_person", settings.zone,
                          settings.calendar)
+        if method == "posting":
+            served = replace(served, basis=f"posted at the property {when(issued)}")
         result = notice_deadlines([(v.id, v.ordinance) for v in case.violations],
                                   self.project.catalog, served,
                                   OfficeCalendar(settings.calendar),

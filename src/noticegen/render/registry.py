@@ -14,6 +14,9 @@ from ..source import read_yaml, suggest, validate
 Audience = Literal["responsible_party", "complainant", "case_file"]
 
 
+Delivery = Literal["in_person", "certified_mail", "first_class_mail", "posting", "case_file"]
+
+
 class TemplateEntry(Model):
     id: Identifier
     version: PositiveInt
@@ -21,13 +24,16 @@ class TemplateEntry(Model):
     file: Text
     docx: Text | None = None
     language: Literal["en"] = "en"
+    delivery: Delivery | None = None
+    """When this variant is served differently from its type (e.g. an NOV posted at the
+    property after certified mail came back)."""
 
 
 class DocumentType(Model):
     title: Text
     directive: Text
     audience: Audience
-    delivery: Literal["in_person", "certified_mail", "first_class_mail", "posting", "case_file"]
+    delivery: Delivery
     step: Identifier
     templates: Annotated[list[TemplateEntry], Field(min_length=1)]
     requires: list[Identifier] = []

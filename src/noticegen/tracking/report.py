@@ -54,7 +54,9 @@ def followups(store: Store, catalog: Catalog, settings: Settings, as_of: date
         if report.service.needs_posting:
             posting.append(FollowUp(piece.case_number, piece.events[-1].on,
                                     f"serve {piece.addressee} by posting or publication "
-                                    f"({report.service.basis}; article {piece.article_number})"))
+                                    f"({report.service.basis}; article {piece.article_number}); "
+                                    f"posting notice: noticegen render nov <case file> "
+                                    f"--variant posting --recipient {piece.recipient}"))
             continue
         deadline = report.deadline
         if deadline is None or deadline.due_at.date() >= as_of:
