@@ -116,7 +116,8 @@ To see what changed since the last approval: <code>noticegen templates diff ID</
 {% else %}none{% endif %}</td></tr>
 </table>
 <h2>Variables the template uses ({{ rows | length }})</h2>
-<table class="vars"><thead><tr><th style="width:28%">Variable</th><th style="width:36%">What it is</th>
+<table class="vars"><thead><tr><th style="width:28%">Variable</th>
+<th style="width:36%">What it is</th>
 <th style="width:24%">In this specimen</th><th style="width:12%">Where</th></tr></thead>
 <tbody>
 {% for r in rows %}<tr><td><code>{{ r.path }}</code></td><td>{{ r.meaning }}</td>
@@ -220,7 +221,7 @@ def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -
                              statuses=states), base, [], epoch)
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover)))
-    writer.add_outline_item("Templates in this review", 0)
+    writer.add_outline_item(title="Templates in this review", page_number=0)
     pages: dict[str, int] = {}
     words: dict[str, bytes] = {}
     for entry, st in zip(entries, states, strict=True):
@@ -242,10 +243,11 @@ def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -
         writer.append(PdfReader(io.BytesIO(specimen)))
         sheet_start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(sheet)))
-        parent = writer.add_outline_item(f"{entry.id} v{entry.version} — {entry.title} "
-                                         f"({entry.variant})", start)
-        writer.add_outline_item("Specimen", start, parent=parent)
-        writer.add_outline_item("Review sheet", sheet_start, parent=parent)
+        parent = writer.add_outline_item(
+            title=f"{entry.id} v{entry.version} — {entry.title} ({entry.variant})",
+            page_number=start)
+        writer.add_outline_item(title="Specimen", page_number=start, parent=parent)
+        writer.add_outline_item(title="Review sheet", page_number=sheet_start, parent=parent)
     writer.add_metadata({"/Title": "Legal review of the document templates",
                          "/Producer": "noticegen"})
     buffer = io.BytesIO()

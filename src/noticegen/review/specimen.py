@@ -356,20 +356,21 @@ class Specimens:
         return "\n".join(lines) + "\n"
 
     def _mail_contexts(self) -> dict[str, dict[str, Any]]:
-        """What the batch hands its cover, firm book and affidavit templates, captured from
-        the batch's own methods for one specimen piece."""
+        """What the batch hands its cover, affidavit and firm book templates for one specimen
+        piece, built by the batch's own code."""
         if self._mail is not None:
             return self._mail
+        from ..mail import batch as mail_batch
         from ..mail.article_numbers import impb_number
-        from ..mail.batch import Batch, Piece
         from ..render.context import ROLE_LABELS
 
         case = self.case_for("nov")
         party = case.responsible_parties[0]
         nov = next(e for e in self.entries if e.doc_type == "nov")
-        notice = SimpleNamespace(document_id=self.context(nov)["doc"].id, sha256="0" * 64)
-        job = Batch(self.project, self.renderer, "nov", self.issued.date(), "SPECIMEN",
-                    self.project.root / "out")
+        doc_id = self.context(nov)["doc"].id
+        title = self.registry.get("nov").title
+        job = mail_batch.Batch(self.project, self.renderer, "nov", self.issued.date(),
+                               "SPECIMEN", self.project.root / "out")
         captured: dict[str, dict[str, Any]] = {}
 
         def capture(template: str, context: dict[str, Any]) -> bytes:
@@ -377,13 +378,25 @@ class Specimens:
             return b""
 
         job._pdf = capture  # type: ignore[method-assign]
-        article = impb_number("719", "999999999", 1)
-        piece = Piece(1, f"SPECIMEN|{case.case_number}|nov|{party.id}", case.case_number,
-                      party.id, party.name, party.role_detail or ROLE_LABELS[party.role],
-                      tuple(party.mailing_address.printed), party.mailing_address.zip,
-                      article, f"0001-{case.case_number}-{party.id}")
-        job._cover(piece, notice, 1, 4, case)  # type: ignore[arg-type]
-        job._affidavit(piece, notice, 4, case)  # type: ignore[arg-type]
+        piece = mail_batch.Piece(  # type: ignore[attr-defined]
+            1, f"SPECIMEN|{case.case_number}|nov|{party.id}", case.case_number, party.id,
+            party.name, party.role_detail or ROLE_LABELS[party.role],
+            tuple(party.mailing_address.printed), party.mailing_address.zip,
+            impb_number("719", "999999999", 1), f"0001-{case.case_number}-{party.id}")
+        day, pages = self.issued.date(), 4
+        if hasattr(job, "_cover"):  # the batch that renders piece by piece
+            notice = SimpleNamespace(document_id=doc_id, sha256="0" * 64)
+            job._cover(piece, notice, 1, pages, case)
+            job._affidavit(piece, notice, pages, case)
+        else:  # the chunked batch: the contexts are plain functions
+            from ..mail import chunks  # type: ignore[attr-defined]
+
+            captured["mail/cover.html"] = chunks.cover_context(
+                self.project, title, "SPECIMEN", day, self.issued, piece, case, 1, pages,
+                doc_id)
+            captured["mail/affidavit.html"] = chunks.affidavit_context(
+                self.project, title, "SPECIMEN", day, self.issued, piece, case, pages, doc_id,
+                "0" * 64)
         job._book([piece])
         self._mail = captured
         return captured

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -154,6 +155,29 @@ FIELDS = {
         "caption": "'Photo N — taken …' and the case file's caption.",
         "violation_number": "The number of the violation it shows.",
         "file": "The prepared image on disk (Word documents)."},
+    "Piece": {
+        "line": "The piece's line in the batch and the firm mailing book.",
+        "key": "The allocation key (batch, case, document, recipient).",
+        "case_number": "The case number.", "party_id": "The recipient's id in the case file.",
+        "name": "The addressee.", "role_label": "The addressee's role, as printed.",
+        "address_lines": "The address, one line per item.", "zip": "The ZIP code.",
+        "article": "The certified-mail article number (digits).",
+        "stem": "The piece's file name stem.",
+        "article_printed": "The article number in groups of four."},
+    "CoverPiece": {
+        "piece": "The piece (its fields can be used directly: piece.name, piece.line…).",
+        "barcode": "The GS1-128 certified-mail barcode (an image).",
+        "document_id": "The enclosed notice's document id.",
+        "notice_sha256": "The enclosed notice's SHA-256 (affidavit)."},
+    "BookPage": {"number": "Page number.", "lines": "The page's lines.",
+                 "unused": "Unused lines to strike.", "totals": "The page's totals."},
+    "BookLine": {"line": "Line number.", "article": "Article number.", "name": "Addressee.",
+                 "address": "Address on one line.", "postage": "Postage.",
+                 "certified": "Certified mail fee.", "return_receipt": "Return receipt fee.",
+                 "total": "The line's total."},
+    "Totals": {"postage": "Postage.", "certified": "Certified mail fees.",
+               "return_receipt": "Return receipt fees.", "total": "All fees and postage.",
+               "pieces": "Number of pieces."},
     "Priority": {"tier": "Priority class 1–8.", "reasons": "Why.",
                  "aggravating": "Aggravating circumstances (III.E).",
                  "label": "The priority as printed, e.g. 'Priority 2'."},
@@ -446,7 +470,7 @@ def describe(path: str, context: dict[str, Any], mail: bool = False) -> str:
         return ""
     if hasattr(owner, "piece") and not hasattr(type(owner), names[-1]):
         owner = owner.piece
-    cls = type(owner).__name__
+    cls = type(owner).__name__.lstrip("_")
     text = FIELDS.get(cls, {}).get(names[-1])
     if text:
         return text
@@ -461,7 +485,7 @@ def sample(value: Any, width: int = 70) -> str:
 
     if value is None:
         return "(empty)"
-    if isinstance(value, _Drawing) or isinstance(value, str) and value.startswith("data:"):
+    if isinstance(value, _Drawing) or (isinstance(value, str) and value.startswith("data:")):
         return "(an image)"
     if callable(value) and not isinstance(value, type):
         return "(a function)"
@@ -498,7 +522,7 @@ def _type_name(value: Any) -> str:
         return "list of " + (inner.pop() if len(inner) == 1 else "items")
     if callable(value) and not isinstance(value, type):
         return "function"
-    return type(value).__name__
+    return type(value).__name__.lstrip("_")
 
 
 def check_templates(root: Path, cache: Path | None = None) -> list[Problem]:
@@ -518,8 +542,10 @@ def check_templates(root: Path, cache: Path | None = None) -> list[Problem]:
         problems = getattr(exc, "problems", None)
         return list(problems) if problems else [
             Problem(display_path(templates / "registry.yaml"), None, "", exc.message, exc.hint)]
+    from .approvals import check_problems
+
     env = specimens.renderer.env  # type: ignore[attr-defined]
-    problems: list[Problem] = []
+    problems: list[Problem] = check_problems(root)
     for entry in specimens.entries:
         try:
             context = specimens.context(entry)
@@ -606,9 +632,8 @@ def _annotation(cls: type, name: str) -> str:
             if f.name == name:
                 return str(f.type)
         prop = vars(cls).get(name)
-        if isinstance(prop, property):
-            return str(typing.get_type_hints(prop.fget).get("return", "")) \
-                if prop.fget else ""
+        if isinstance(prop, property) and prop.fget:
+            return typing_repr(typing.get_type_hints(prop.fget).get("return", ""))
     if isinstance(cls, type) and issubclass(cls, BaseModel):
         info = cls.model_fields.get(name)
         return typing_repr(info.annotation) if info else ""
@@ -616,9 +641,24 @@ def _annotation(cls: type, name: str) -> str:
 
 
 def typing_repr(annotation: Any) -> str:
-    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-    return text or re.sub(r"\b(typing|pathlib|datetime|noticegen\.[\w.]+)\.", "",
-                          str(annotation))
+    """A readable, stable type: no Annotated constraints, no module paths."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return typing_repr(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(typing_repr(a) for a in args)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{', '.join(typing_repr(a) for a in args)}]"
+    if annotation is Ellipsis:
+        return "..."
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return re.sub(r"\b(typing|pathlib|datetime|noticegen\.[\w.]+)\.", "", str(annotation))
 
 
 def _classes(value: Any, found: dict[str, type]) -> None:
@@ -632,8 +672,9 @@ def _classes(value: Any, found: dict[str, type]) -> None:
             _classes(item, found)
         return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if type(value).__name__ not in found:
-            found[type(value).__name__] = type(value)
+        name = type(value).__name__.lstrip("_")  # the batch's piece wrapper may be private
+        if name not in found:
+            found[name] = type(value)
             for f in dataclasses.fields(value):
                 _classes(getattr(value, f.name), found)
     elif isinstance(value, BaseModel) and type(value).__name__ not in found:
@@ -657,7 +698,9 @@ def reference(specimens: Any) -> str:
         "with undefined variables as errors, autoescaping on and in a sandbox. Text facts",
         "print as written; free text from case files goes through the `paragraphs` filter.",
         "Facts marked **required** are listed under `requires` in templates/registry.yaml:",
-        "every template of the type must use them.",
+        "every template of the type must use them. Word templates (templates/docx/) also get",
+        "`seal_image` and `qr_image` (the seal and the verification QR code as pictures) and",
+        "the `picture` filter for a photo (`{{ p | picture }}`).",
         "",
     ]
     classes: dict[str, type] = {}
@@ -693,8 +736,10 @@ def reference(specimens: Any) -> str:
                    and not n.startswith("_")] if dataclasses.is_dataclass(cls) else []
         out += [f"### {name}", "", "| field | type | meaning |", "|---|---|---|"]
         for field in fields:
-            meaning = FIELDS.get(name, {}).get(field, "")
-            out.append(f"| `{field}` | `{_annotation(cls, field)}` | {meaning} |")
+            meaning = FIELDS.get(name, {}).get(field, "") or (
+                "see [schema.md](schema.md)" if issubclass(cls, BaseModel) else "")
+            kind = _annotation(cls, field).replace("|", "\\|")  # a pipe would split the cell
+            out.append(f"| `{field}` | `{kind}` | {meaning} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
