@@ -413,3 +413,12 @@ def test_templates_list_shows_every_template_and_its_state(project, runner):
     line = next(x for x in result.output.splitlines() if x.startswith("citation "))
     assert "NOT APPROVED — changed since v1 was approved" in line
     assert "1 template(s) not approved" in result.output
+
+
+def test_every_templates_command_and_the_approval_file_are_documented():
+    from noticegen.cli_templates import templates
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in templates.commands:
+        assert f"noticegen templates {name}" in readme, name
+    assert "config/approvals.yaml" in readme and "--draft" in readme
