@@ -422,3 +422,14 @@ def test_every_templates_command_and_the_approval_file_are_documented():
     for name in templates.commands:
         assert f"noticegen templates {name}" in readme, name
     assert "config/approvals.yaml" in readme and "--draft" in readme
+
+
+def test_a_template_that_does_not_render_is_reported_in_the_review(project, monkeypatch):
+    monkeypatch.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
+    _edit(project / "templates" / "vca.html", "{{ chief.name }}", "{{ chief.nom }}")
+    specimens = Specimens.of(project)
+    review = build_review(project, specimens, [find_entry(specimens.entries, "vca")])
+    assert "vca" in review.errors and "nom" in review.errors["vca"]
+    sheet = " ".join(_text(review.pdf)[review.pages["vca"]:])
+    assert "The specimen could not be rendered" in sheet
+    assert re.search(r"vca\.html, line \d+", sheet)

@@ -67,6 +67,11 @@ def review(root: Path, ids: tuple[str, ...], out: Path | None) -> None:
     click.echo(f"{target}  ({len(entries)} template(s))")
     for path in written[1:]:
         click.echo(f"{path}  (Word specimen, for redlining)")
+    if result.errors:
+        raise NoticegenError(
+            f"{len(result.errors)} specimen(s) could not be rendered (their review sheets say "
+            "why): " + "; ".join(f"{i}: {m.splitlines()[0]}" for i, m in result.errors.items()),
+            "fix the template (noticegen check names the template, line and variable)")
 
 
 @templates.command()

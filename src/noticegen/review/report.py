@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
+from ..errors import NoticegenError
 from ..records import write_atomically
 from ..render.pdf import write_pdf
 from ..rules import long_date
@@ -83,6 +84,7 @@ To see what changed since the last approval: <code>noticegen templates diff ID</
 <h1>Review sheet — {{ entry.title }} ({{ entry.variant }}) ·
 {{ entry.id }} v{{ entry.version }}</h1>
 <p><span class="state {{ 'ok' if st.approved else 'no' }}">{{ st.describe() }}</span></p>
+{% if error %}<p class="state no">The specimen could not be rendered: {{ error }}</p>{% endif %}
 <h2>Template</h2>
 <table class="facts">
 <tr><th>Template id</th><td><code>{{ entry.id }}</code></td></tr>
@@ -194,7 +196,7 @@ def citations(specimens: Specimens, entry: ReviewEntry, files: dict[str, str]
 
 
 def _sheet(**values: Any) -> str:
-    return _SHEET.render(mark_css=Markup(MARK_CSS), short=SHORT, **values)
+    return _SHEET.render(**{"mark_css": Markup(MARK_CSS), "short": SHORT, "error": None, **values})
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,8 @@ class Review:
     """Word specimens by file name."""
     pages: dict[str, int]
     """The page (0-based) each template's specimen starts on."""
+    errors: dict[str, str]
+    """Templates whose specimen could not be rendered, and why."""
 
 
 def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -> Review:
@@ -224,23 +228,30 @@ def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -
     writer.add_outline_item(title="Templates in this review", page_number=0)
     pages: dict[str, int] = {}
     words: dict[str, bytes] = {}
+    errors: dict[str, str] = {}
     for entry, st in zip(entries, states, strict=True):
-        specimen = specimens.pdf(entry)
-        docx_name = None
-        if entry.docx:
-            content = specimens.docx(entry)
-            assert content is not None
-            docx_name = f"{entry.id}-specimen.docx"
-            words[docx_name] = content
+        # A template that does not render is reported in the review, not left out of it.
+        specimen, docx_name, rows = None, None, []
+        try:
+            specimen = specimens.pdf(entry)
+            if entry.docx:
+                content = specimens.docx(entry)
+                assert content is not None
+                docx_name = f"{entry.id}-specimen.docx"
+                words[docx_name] = content
+            rows = variable_rows(specimens, entry)
+        except NoticegenError as exc:
+            errors[entry.id] = str(exc)
         named, facts = citations(specimens, entry, st.files)
         sheet = write_pdf(_sheet(cover=False, title=f"Review sheet — {entry.id}",
                                  created=created, entry=entry, st=st,
                                  files=[("templates/" + n, d) for n, d in st.files.items()],
                                  docx_name=docx_name, cited_template=named, cited_facts=facts,
-                                 rows=variable_rows(specimens, entry)), base, [], epoch)
+                                 rows=rows, error=errors.get(entry.id)), base, [], epoch)
         start = len(writer.pages)
         pages[entry.id] = start
-        writer.append(PdfReader(io.BytesIO(specimen)))
+        if specimen is not None:
+            writer.append(PdfReader(io.BytesIO(specimen)))
         sheet_start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(sheet)))
         parent = writer.add_outline_item(
@@ -252,7 +263,7 @@ def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -
                          "/Producer": "noticegen"})
     buffer = io.BytesIO()
     writer.write(buffer)
-    return Review(buffer.getvalue(), words, pages)
+    return Review(buffer.getvalue(), words, pages, errors)
 
 
 def write_review(review: Review, out: Path) -> list[Path]:
