@@ -76,12 +76,13 @@ def test_large_photo_is_downscaled_to_print_resolution(tmp_path: Path) -> None:
 
     photo = prepare_photo(source, tmp_path / "cache", CHICAGO)
 
-    assert (photo.width, photo.height) == (1800, 1350)
-    assert print_dpi(photo, 6.5) == pytest.approx(276.9, abs=0.1)
-    assert print_dpi(photo, 6.5) <= 300
+    assert (photo.width, photo.height) == (1000, 750)
+    # Appendix B prints a 4:3 photo at most 4.8 x 3.6 inches (max-height 3.6in).
+    assert print_dpi(photo, 4.8) == pytest.approx(208.3, abs=0.1)
+    assert 200 <= print_dpi(photo, 4.8) <= 300
     with Image.open(photo.path) as out:
         assert out.format == "JPEG"
-        assert out.size == (1800, 1350)
+        assert out.size == (1000, 750)
         assert not out.getexif()  # the caption carries the time; GPS and the rest stay out
 
 
@@ -96,7 +97,7 @@ def test_cache_is_keyed_by_content_and_reused(tmp_path: Path,
     first = prepare_photo(source, tmp_path / "cache", CHICAGO)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     assert first.sha256 == digest
-    assert first.path == tmp_path / "cache" / f"{digest}-1800.jpg"
+    assert first.path == tmp_path / "cache" / f"{digest}-1000.jpg"
 
     def no_decoding(*args: object, **kwargs: object) -> Image.Image:
         raise AssertionError("a cached photo was decoded again")
@@ -112,7 +113,7 @@ def test_cache_is_keyed_by_content_and_reused(tmp_path: Path,
     other = prepare_photo(source, tmp_path / "other-cache", CHICAGO)
     assert other.path.read_bytes() == first.path.read_bytes()
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
-        f"{digest}-1800.jpg", f"{digest}-1800.json"]
+        f"{digest}-1000.jpg", f"{digest}-1000.json"]
 
 
 def test_caption_from_exif_local_time(tmp_path: Path) -> None:

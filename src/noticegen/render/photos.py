@@ -27,7 +27,13 @@ MAX_SOURCE_PIXELS = 60_000_000
 """Larger sources are refused before decoding: a phone photo is 3–12 MP (decompression bombs)."""
 FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
 """What Pillow may open. "JPEG" also opens the MPO files many phones write (JPEG + 2nd frame)."""
-JPEG_QUALITY = 82
+PRINT_MAX_PIXELS = 1000
+"""Longest side of a print-ready photo. Appendix B prints a photo at most 7.0 x 3.6 inches
+(`figure.photo img` in notice.css): a 4:3 landscape photo at 4.8 x 3.6 in gets 208 dpi, a
+portrait one 278 dpi — ample for a halftoned laser print — and a 12 MP phone JPEG decodes at
+1/4 scale straight to this size. See docs/performance.md for the sizes measured."""
+JPEG_QUALITY = 75
+"""With PRINT_MAX_PIXELS, about 120 KB per photo: two photos and the notice stay under 400 KB."""
 
 _TAG_EXIF_IFD = 0x8769
 _TAG_DATETIME_ORIGINAL = 36867
@@ -76,7 +82,7 @@ def print_dpi(photo: PreparedPhoto, printed_width_inches: float) -> float:
 
 
 def prepare_photo(source: Path, cache_dir: Path, zone: ZoneInfo,
-                  max_pixels: int = 1800) -> PreparedPhoto:
+                  max_pixels: int = PRINT_MAX_PIXELS) -> PreparedPhoto:
     """The print-ready copy of `source`, made once per content and size, then reused."""
     try:
         data = source.read_bytes()
