@@ -140,3 +140,44 @@ def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int,
                           "fix the template or its assets; nothing was written")
     assert pdf is not None
     return pdf
+
+
+def layout(html: str, base: Path, allowed: list[Path], photos: Path | None = None,
+           font_config: Any = None, images: dict[str, Any] | None = None) -> Any:
+    """Lay one document out without writing it (a WeasyPrint Document): its pages count their
+    own "Page N of M"; `write_documents` then writes many of them as one PDF. Documents laid
+    out with the same `font_config` and `images` (a cache by URL) share fonts and images."""
+    with _weasyprint_warnings_fail() as warnings:
+        try:
+            document = HTML(string=html, base_url=str(base) + "/",
+                            url_fetcher=LocalFetcher(allowed, photos)).render(
+                                font_config=font_config, cache=images)
+        except FatalURLFetchingError as exc:
+            raise RenderError(f"the document refers to a resource it may not load: {exc}",
+                              "templates may use only their assets folder and the case's "
+                              "photos") from None
+        except Exception as exc:
+            raise RenderError(f"the document could not be laid out: {exc}",
+                              "check the template and the photos it names") from exc
+    if warnings.messages:
+        raise RenderError("the PDF was laid out with problems: " + "; ".join(warnings.messages),
+                          "fix the template or its assets; nothing was written")
+    return document
+
+
+def write_documents(documents: list[Any], epoch: int) -> bytes:
+    """Write the pages of several laid-out documents, in order, as ONE PDF: fonts are subset
+    and embedded once for all of them. Metadata comes from the first document."""
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # fontTools stamps subsets with it
+    combined = documents[0].copy([page for document in documents for page in document.pages])
+    with _weasyprint_warnings_fail() as warnings:
+        try:
+            pdf = combined.write_pdf()
+        except Exception as exc:
+            raise RenderError(f"the PDF could not be written: {exc}",
+                              "check the templates and the photos they name") from exc
+    if warnings.messages:
+        raise RenderError("the PDF was written with problems: " + "; ".join(warnings.messages),
+                          "fix the template or its assets; nothing was written")
+    assert pdf is not None
+    return pdf
