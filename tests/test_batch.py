@@ -262,3 +262,64 @@ def test_a_killed_batch_resumes_to_the_same_result(tmp_path):
     with Allocator(interrupted / "var" / ARTICLE_DB,
                    load_project(interrupted).settings.mail.article_numbers) as alloc:
         assert alloc.count() == 50  # nothing skipped, nothing allocated twice
+
+
+def test_packet_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
+    """Chunks are fixed groups of pieces in mailing order, so 1 or 2 workers (in this process
+    or in a pool) write the same bytes; several chunks, the last one short."""
+    results = {}
+    for workers in (1, 2):
+        root = _project(tmp_path / f"w{workers}", 3)
+        project = load_project(root, [root / "cases"])
+        job = Batch(project, renderer(project, root / "out" / ".cache" / "photos"), "nov",
+                    MAIL_DATE, "b1", root / "out", workers=workers, chunk_size=4)
+        result = job.run()
+        assert result.rendered == 6
+        assert {"photos", "layout", "write", "split", "merge", "record"} <= set(result.timings)
+        results[workers] = json.loads((result.folder / "batch.json").read_text())
+    assert results[1]["pieces"] == results[2]["pieces"]
+    assert results[1]["outputs"] == results[2]["outputs"]
+    assert len([p for p in results[1]["outputs"] if p.startswith("packets/")]) == 6
+
+
+def _page_footers(pdf: Path) -> list[str]:
+    import re
+
+    found = []
+    for page in PdfReader(pdf).pages:
+        match = re.search(r"Page (\d+) of (\d+)", page.extract_text())
+        found.append(f"{match[1]}/{match[2]}" if match else "-")
+    return found
+
+
+def test_each_notice_counts_its_own_pages(small_batch):
+    """Pieces are laid out one document at a time, then written together: the footer of every
+    packet and file copy still counts that notice's pages only."""
+    _root, result = small_batch
+    for packet in sorted((result.folder / "packets").glob("*.pdf")):
+        footers = _page_footers(packet)
+        notice = len(footers) - 1  # the cover page has no footer
+        assert footers == ["-"] + [f"{n}/{notice}" for n in range(1, notice + 1)], packet.name
+    for copy in sorted((result.folder / "file-copies").glob("*.pdf")):
+        footers = _page_footers(copy)
+        assert footers == [f"{n}/{len(footers)}" for n in range(1, len(footers) + 1)], copy.name
+
+
+def test_a_packet_holds_only_what_its_pages_draw(small_batch):
+    """Split out of a chunk PDF, a packet keeps only its own photos, fonts and barcode."""
+    import pikepdf
+
+    _root, result = small_batch
+    for packet in sorted((result.folder / "packets").glob("*.pdf")):
+        with pikepdf.open(packet) as pdf:
+            images = {o.objgen for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                      and o.get("/Subtype") == pikepdf.Name.Image}
+            drawn = set()
+            for page in pdf.pages:
+                xobjects = page.obj.Resources.get("/XObject", {})
+                for operands, _operator in pikepdf.parse_content_stream(page, "Do"):
+                    drawn.add(xobjects[operands[0]].objgen)
+            masks = {o.SMask.objgen for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                     and "/SMask" in o}
+            assert images - masks == drawn, packet.name
+        assert packet.stat().st_size < 400_000

@@ -230,10 +230,13 @@ def render(root: Path, doc_type: str, case_file: Path, recipient: str | None,
               help="The notice to mail.")
 @click.option("--mail-date", type=WHEN, required=True, help="The day the batch is mailed.")
 @click.option("--batch-id", help="Names out/<batch-id>/ [default: <doc>-<mail date>].")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes that render [default: one per CPU core]. The output is "
+                   "the same whatever the number.")
 @click.pass_obj
 @_reports_errors
 def batch(root: Path, paths: tuple[Path, ...], doc_type: str, mail_date: date | datetime,
-          batch_id: str | None) -> None:
+          batch_id: str | None, workers: int | None) -> None:
     """Mail a notice to every responsible party of the cases under CASES… by certified mail.
 
     Writes out/<batch-id>/: packets/, print.pdf, firm-mailing-book.pdf, manifest.csv,
@@ -250,7 +253,7 @@ def batch(root: Path, paths: tuple[Path, ...], doc_type: str, mail_date: date | 
     project = load_project(root, paths)
     out = root / "out"
     job = Batch(project, renderer(project, out / ".cache" / "photos"), doc_type, day, batch_id,
-                out)
+                out, workers=workers)
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task("packets", total=None)

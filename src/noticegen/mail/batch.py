@@ -7,53 +7,37 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+import os
+import threading
+import time as clock
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-
-from pypdf import PdfReader, PdfWriter
 
 from ..cases import Case, ResponsibleParty
 from ..errors import InputError, NoticegenError, Problem, display_path
 from ..project import Project
 from ..records import append_records, write_atomically
-from ..render import RenderedDocument, Renderer
+from ..render import Renderer
 from ..render.context import ROLE_LABELS
 from ..render.pdf import render_html, write_pdf
 from ..review.approvals import require_batch_approved
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.deadlines import local
 from ..tracking.store import open_store
-from .article_numbers import Allocator, printed
-from .barcode import barcode_png
+from .article_numbers import Allocator
 from .book import Totals, book_line, book_pages
+from .chunks import CHUNK_SIZE, ChunkJob, Piece, pdf_date, prepare, render_chunk
+from .pdfparts import stream_files
 
 ARTICLE_DB = "article-numbers.sqlite"
 JOURNAL = ".journal.jsonl"
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One envelope: a notice to one responsible party, with its article number."""
-
-    line: int
-    key: str
-    case_number: str
-    party_id: str
-    name: str
-    role_label: str
-    address_lines: tuple[str, ...]
-    zip: str
-    article: str
-    stem: str
-
-    @property
-    def article_printed(self) -> str:
-        return printed(self.article)
 
 
 @dataclass(frozen=True)
@@ -63,6 +47,9 @@ class BatchResult:
     pieces: int
     rendered: int
     already_complete: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: plan, photos, render (wall), layout/write/split (summed over the
+    workers), merge (print.pdf), record."""
 
 
 def plan(project: Project, doc_type: str, mail_date: date) -> list[tuple[Case, ResponsibleParty]]:
@@ -96,49 +83,23 @@ def inputs_digest(project: Project) -> dict[str, str]:
     return {display_path(f): _sha(f.read_bytes()) for f in files if f.is_file()}
 
 
-def _blank_page(writer: PdfWriter) -> None:
-    writer.add_blank_page(width=612, height=792)
-
-
-def _pdf_bytes(writer: PdfWriter) -> bytes:
-    writer.add_metadata({"/Producer": "noticegen"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def _deterministic(writer: PdfWriter, seed: str) -> PdfWriter:
-    """pypdf would stamp a random file id; derive it from the content instead."""
-    from pypdf.generic import ArrayObject, ByteStringObject
-
-    digest = hashlib.md5(seed.encode(), usedforsecurity=False).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-    return writer
-
-
-def merge(parts: Sequence[bytes], seed: str, pad_to_even: bool = False) -> bytes:
-    writer = PdfWriter()
-    for part in parts:
-        reader = PdfReader(io.BytesIO(part))
-        for page in reader.pages:
-            writer.add_page(page)
-        if pad_to_even and len(reader.pages) % 2:
-            _blank_page(writer)
-    return _pdf_bytes(_deterministic(writer, seed))
-
-
 class Batch:
     """One batch folder, out/<batch-id>/, built in steps that a crash can interrupt anywhere."""
 
     def __init__(self, project: Project, renderer: Renderer, doc_type: str, mail_date: date,
-                 batch_id: str, out: Path) -> None:
+                 batch_id: str, out: Path, *, workers: int | None = None,
+                 chunk_size: int = CHUNK_SIZE) -> None:
         self.project, self.renderer, self.doc_type = project, renderer, doc_type
         self.mail_date, self.batch_id = mail_date, batch_id
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.chunk_size = chunk_size
+        self.timings: dict[str, float] = {}
         self.folder = out / batch_id
         self.issued = local(datetime.combine(mail_date, time(0, 0)), project.settings.zone)
         self.kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
 
     def run(self, progress: Progress | None = None) -> BatchResult:
+        started = clock.perf_counter()
         require_batch_approved(self.renderer, self.doc_type)  # before any number is allocated
         digest = inputs_digest(self.project)
         finished = self.folder / "batch.json"
@@ -150,90 +111,77 @@ class Batch:
                     "choose a new --batch-id; a finished batch is never changed")
             return BatchResult(self.batch_id, self.folder, len(recorded["pieces"]), 0, True)
 
+        pieces = self.pieces()
+        journal = self._journal()
+        self.timings = {"plan": clock.perf_counter() - started}
+        rendered = self._render(pieces, journal, progress)
+        self._finish(pieces, journal, digest)
+        return BatchResult(self.batch_id, self.folder, len(pieces), rendered, False,
+                           dict(self.timings))
+
+    def pieces(self) -> list[Piece]:
+        """Every piece in mailing order, with its article number (allocated once per key:
+        asking again returns the same numbers)."""
         pairs = plan(self.project, self.doc_type, self.mail_date)
         keys = [f"{self.batch_id}|{c.case_number}|{self.doc_type}|{p.id}" for c, p in pairs]
         settings = self.project.settings
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         with Allocator(settings.state_dir / ARTICLE_DB, settings.mail.article_numbers) as alloc:
             numbers = alloc.allocate(keys)
-        pieces = [Piece(line, key, case.case_number, party.id, party.name,
-                        party.role_detail or ROLE_LABELS[party.role],
-                        tuple(party.mailing_address.printed), party.mailing_address.zip,
-                        numbers[key], f"{line:04d}-{case.case_number}-{party.id}")
-                  for line, ((case, party), key) in enumerate(zip(pairs, keys, strict=True),
-                                                              start=1)]
-        journal = self._journal()
-        rendered = 0
-        for piece in pieces:
-            if piece.key not in journal or not self._intact(journal[piece.key]):
-                journal[piece.key] = self._piece(piece, len(pieces))
-                self._append_journal(journal[piece.key])
-                rendered += 1
-            if progress:
-                progress(piece.line, len(pieces))
-        self._finish(pieces, journal, digest)
-        return BatchResult(self.batch_id, self.folder, len(pieces), rendered, False)
+        return [Piece(line, key, case.case_number, party.id, party.name,
+                      party.role_detail or ROLE_LABELS[party.role],
+                      tuple(party.mailing_address.printed), party.mailing_address.zip,
+                      numbers[key], f"{line:04d}-{case.case_number}-{party.id}")
+                for line, ((case, party), key) in enumerate(zip(pairs, keys, strict=True),
+                                                            start=1)]
 
-    # -- per piece ---------------------------------------------------------------------
+    # -- rendering: fixed-size chunks of pieces, spread over worker processes ------------
 
-    def _piece(self, piece: Piece, total: int) -> dict[str, Any]:
-        case = self.project.cases[piece.case_number]
-        notice = self.renderer.render(self.doc_type, case, self.issued, recipient=piece.party_id)
-        copy = self.renderer.render(self.doc_type, case, self.issued, recipient=piece.party_id,
-                                    variant="file-copy") if self._has_file_copy() else None
-        pages = len(PdfReader(io.BytesIO(notice.content)).pages)
-        cover = self._cover(piece, notice, total, pages, case)
-        packet = merge([cover, notice.content], seed=f"{piece.key}|packet")
-        affidavit = self._affidavit(piece, notice, pages, case)
-        outputs = {"packet": (f"packets/{piece.stem}.pdf", packet),
-                   "affidavit": (f"affidavits/{piece.stem}-affidavit.pdf", affidavit)}
-        if copy:
-            outputs["file_copy"] = (f"file-copies/{piece.stem}-file-copy.pdf", copy.content)
-        for relative, content in outputs.values():
-            write_atomically(self.folder / relative, content)
-        return {"key": piece.key, "line": piece.line, "piece": asdict(piece),
-                "notice": _record(notice), "file_copy": _record(copy) if copy else None,
-                "deadline": notice.deadline, "pages": pages,
-                "files": {name: {"path": rel, "sha256": _sha(content)}
-                          for name, (rel, content) in outputs.items()}}
+    def _render(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
+                progress: Progress | None) -> int:
+        """Render every chunk that is not finished on disk; journal each piece once its chunk's
+        files are written. Returns the number of pieces rendered now."""
+        total = len(pieces)
+        chunks = [pieces[i:i + self.chunk_size] for i in range(0, total, self.chunk_size)]
+        todo = [chunk for chunk in chunks
+                if not all(p.key in journal and self._intact(journal[p.key]) for p in chunk)]
+        done = total - sum(len(chunk) for chunk in todo)
+        if progress:
+            progress(done, total)
+        cases = self.project.cases
+        photos = sorted({photo.file for chunk in todo for p in chunk
+                         for v in cases[p.case_number].violations for photo in v.photos})
+        tasks = [(photo, self.renderer.cache, self.project.settings.zone) for photo in photos]
+        jobs = [self._job(index, chunk, total) for index, chunk in enumerate(todo)]
+        workers = min(self.workers, max(len(jobs), 1))
+        totals = {"photos": 0.0, "render": 0.0, "layout": 0.0, "write": 0.0, "split": 0.0}
+        with _pool(workers) as pool:
+            started = clock.perf_counter()
+            if pool is None:
+                for task in tasks:
+                    prepare(task)
+            else:  # every distinct photo once, before any chunk needs it
+                list(pool.map(prepare, tasks, chunksize=max(1, len(tasks) // (8 * workers))))
+            totals["photos"] = clock.perf_counter() - started
+            started = clock.perf_counter()
+            for entries, timings in _results(pool, jobs):
+                for entry in entries:
+                    journal[entry["key"]] = entry
+                self._append_journal(*entries)
+                for stage, seconds in timings.items():
+                    totals[stage] += seconds
+                done += len(entries)
+                if progress:
+                    progress(done, total)
+            totals["render"] = clock.perf_counter() - started
+        self.timings.update(totals)
+        return sum(len(chunk) for chunk in todo)
 
-    def _has_file_copy(self) -> bool:
-        return any(t.variant == "file-copy" for t in self.kind.templates)
-
-    def _common(self, piece: Piece, case: Case, pages: int) -> dict[str, Any]:
-        settings = self.project.settings
-        return {"piece": piece, "batch_id": self.batch_id, "title": self.kind.title,
-                "case_number": case.case_number,
-                "property_address": case.property.address.one_line(),
-                "mailed": long_date(self.mail_date), "issued_iso": self.issued.isoformat(),
-                "agency": settings.agency.name, "pages": pages}
-
-    def _cover(self, piece: Piece, notice: RenderedDocument, total: int, pages: int,
-               case: Case) -> bytes:
-        settings = self.project.settings
-        envelope = settings.mail.envelope
-        officer = settings.officer(case.officer)
-        context = self._common(piece, case, pages) | {
-            "ret": _inset(envelope.return_window, envelope.clearance),
-            "addr": _inset(envelope.address_window, envelope.clearance),
-            "return_name": settings.mail.return_name,
-            "return_lines": tuple(settings.mail.return_address.printed),
-            "total": total, "template_id": "mail-cover", "template_version": 1,
-            "officer": f"{officer.name}, Badge No. {officer.badge}", "phone": officer.phone,
-            "photos": any(v.photos for v in case.violations),
-            "piece": _CoverPiece(piece, barcode_png(piece.article, piece.zip),
-                                 notice.document_id)}
-        return self._pdf("mail/cover.html", context)
-
-    def _affidavit(self, piece: Piece, notice: RenderedDocument, pages: int,
-                   case: Case) -> bytes:
-        settings = self.project.settings
-        post_office = settings.mail.return_address
-        context = self._common(piece, case, pages) | {
-            "county": settings.agency.county,
-            "mail_city": f"{post_office.city}, {post_office.state}",
-            "piece": _CoverPiece(piece, "", notice.document_id, notice.sha256)}
-        return self._pdf("mail/affidavit.html", context)
+    def _job(self, index: int, chunk: list[Piece], total: int) -> ChunkJob:
+        files = tuple(sorted({self.project.files[p.case_number] for p in chunk}))
+        return ChunkJob(index, self.project.root, files, self.renderer.templates,
+                        self.renderer.cache, self.renderer.key, self.doc_type, self.batch_id,
+                        self.mail_date, self.issued, total, self.folder, tuple(chunk))
 
     def _pdf(self, template: str, context: dict[str, Any]) -> bytes:
         html = render_html(self.renderer.env, template, context)  # type: ignore[attr-defined]
@@ -255,12 +203,10 @@ class Batch:
                 entries[entry["key"]] = entry
         return entries
 
-    def _append_journal(self, entry: dict[str, Any]) -> None:
-        import os
-
+    def _append_journal(self, *entries: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / JOURNAL, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            handle.write("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries))
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -276,13 +222,20 @@ class Batch:
     def _finish(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
                 digest: dict[str, str]) -> None:
         entries = [journal[p.key] for p in pieces]
-        packets = [(self.folder / e["files"]["packet"]["path"]).read_bytes() for e in entries]
-        outputs = {"print.pdf": merge(packets, seed=f"{self.batch_id}|print", pad_to_even=True),
-                   "firm-mailing-book.pdf": self._book(pieces),
+        started = clock.perf_counter()
+        stream_files(self.folder / "print.pdf",
+                     (self.folder / e["files"]["packet"]["path"] for e in entries),
+                     seed=f"{self.batch_id}|print", pad_to_even=True,
+                     info={"Title": f"Batch {self.batch_id}: print file", "Producer": "noticegen",
+                           "CreationDate": pdf_date(self.issued)})
+        self.timings["merge"] = clock.perf_counter() - started
+        started = clock.perf_counter()
+        outputs = {"firm-mailing-book.pdf": self._book(pieces),
                    "manifest.csv": self._manifest(pieces, journal)}
         for name, content in outputs.items():
             write_atomically(self.folder / name, content)
         files = {name: _sha(content) for name, content in outputs.items()}
+        files["print.pdf"] = _file_sha(self.folder / "print.pdf")
         for entry in entries:
             files.update({item["path"]: item["sha256"] for item in entry["files"].values()})
         record = {
@@ -304,6 +257,7 @@ class Batch:
         content = json.dumps(record, indent=2, sort_keys=True).encode()
         self._record(pieces, journal, _sha(content))
         write_atomically(self.folder / "batch.json", content)
+        self.timings["record"] = clock.perf_counter() - started
 
     def _ledger(self, doc: dict[str, Any], file: str, article: str | None) -> dict[str, Any]:
         """The same keys as a single document's record (records.record_of)."""
@@ -381,33 +335,60 @@ class Batch:
         return buffer.getvalue().encode()
 
 
-@dataclass(frozen=True)
-class _CoverPiece:
-    """What the mail templates see of a piece."""
-
-    piece: Piece
-    barcode: str
-    document_id: str
-    notice_sha256: str = ""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.piece, name)
-
-
-def _inset(window: Any, clearance: float) -> dict[str, float]:
-    return {"left": window.left + clearance, "top": window.top + clearance,
-            "width": round(window.width - 2 * clearance, 4),
-            "height": round(window.height - 2 * clearance, 4)}
-
-
 def _money(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
-def _record(doc: RenderedDocument) -> dict[str, Any]:
-    """A document's facts as the journal keeps them (the store's documents columns)."""
-    return {"id": doc.document_id, "case_number": doc.case_number,
-            "document_type": doc.doc_type, "recipient": doc.recipient_id,
-            "recipient_role": doc.recipient_role, "template_id": doc.template_id,
-            "template_version": doc.template_version, "sha256": doc.sha256,
-            "delivery": doc.delivery}
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _pool:
+    """A process pool of `workers` (spawned: no state inherited), or None for one worker —
+    then chunks render in this process, one after another."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessPoolExecutor | None:
+        if self.workers > 1:
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                                initializer=_exit_with_parent,
+                                                initargs=(os.getpid(),))
+        return self.executor
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose batch was killed (kill -9) would wait for work forever: it leaves."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            clock.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def _results(pool: ProcessPoolExecutor | None, jobs: list[ChunkJob]
+             ) -> Iterator[tuple[list[dict[str, Any]], dict[str, float]]]:
+    """Each chunk's journal entries and timings, as chunks finish."""
+    if pool is None:
+        for job in jobs:
+            yield render_chunk(job)
+        return
+    futures: list[Future[Any]] = [pool.submit(render_chunk, job) for job in jobs]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()

@@ -1,0 +1,306 @@
+"""The batch's render step: a chunk of pieces laid out document by document, written as one PDF
+(fonts subset once) and split back into per-piece files — a pure function of picklable inputs
+that a worker process runs, writing its files itself and returning only their facts."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import pickle
+import time as clock
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from weasyprint.text.fonts import FontConfiguration
+
+from ..cases import Case
+from ..errors import NoticegenError
+from ..project import Project, load_project
+from ..records import write_atomically
+from ..render import Renderer
+from ..render.pdf import layout, render_html, write_documents
+from ..render.photos import prepare_photo
+from ..rules import long_date
+from .article_numbers import printed
+from .barcode import barcode_png
+from .pdfparts import Part, split
+
+CHUNK_SIZE = 5
+"""Pieces per chunk, in mailing order. Fixed, whatever the number of workers: a packet's bytes
+(its font subsets) depend on the chunk it was written in, so chunks must be the same on every
+run and every resume. Small, because a multi-page NOV's cost is layout, not the per-PDF work a
+bigger chunk would share, while a worker's memory grows with the documents it holds laid out
+(see docs/performance.md for the sizes measured)."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One envelope: a notice to one responsible party, with its article number."""
+
+    line: int
+    key: str
+    case_number: str
+    party_id: str
+    name: str
+    role_label: str
+    address_lines: tuple[str, ...]
+    zip: str
+    article: str
+    stem: str
+
+    @property
+    def article_printed(self) -> str:
+        return printed(self.article)
+
+
+@dataclass(frozen=True)
+class CoverPiece:
+    """What the mail templates see of a piece."""
+
+    piece: Piece
+    barcode: str
+    document_id: str
+    notice_sha256: str = ""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.piece, name)
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything a worker needs to render a chunk: paths, ids, numbers — no open state."""
+
+    index: int
+    root: Path
+    case_files: tuple[Path, ...]
+    templates: Path
+    cache: Path
+    key: bytes
+    doc_type: str
+    batch_id: str
+    mail_date: date
+    issued: datetime
+    total: int
+    folder: Path
+    pieces: tuple[Piece, ...]
+
+
+def inset(window: Any, clearance: float) -> dict[str, float]:
+    return {"left": window.left + clearance, "top": window.top + clearance,
+            "width": round(window.width - 2 * clearance, 4),
+            "height": round(window.height - 2 * clearance, 4)}
+
+
+def mail_common(project: Project, title: str, batch_id: str, mail_date: date,
+                issued: datetime, piece: Piece, case: Case, pages: int) -> dict[str, Any]:
+    settings = project.settings
+    return {"piece": piece, "batch_id": batch_id, "title": title,
+            "case_number": case.case_number,
+            "property_address": case.property.address.one_line(),
+            "mailed": long_date(mail_date), "issued_iso": issued.isoformat(),
+            "agency": settings.agency.name, "pages": pages}
+
+
+def cover_context(project: Project, title: str, batch_id: str, mail_date: date,
+                  issued: datetime, piece: Piece, case: Case, total: int, pages: int,
+                  document_id: str) -> dict[str, Any]:
+    """The window-envelope cover page's facts."""
+    settings = project.settings
+    envelope = settings.mail.envelope
+    officer = settings.officer(case.officer)
+    return mail_common(project, title, batch_id, mail_date, issued, piece, case, pages) | {
+        "ret": inset(envelope.return_window, envelope.clearance),
+        "addr": inset(envelope.address_window, envelope.clearance),
+        "return_name": settings.mail.return_name,
+        "return_lines": tuple(settings.mail.return_address.printed),
+        "total": total, "template_id": "mail-cover", "template_version": 1,
+        "officer": f"{officer.name}, Badge No. {officer.badge}", "phone": officer.phone,
+        "photos": any(v.photos for v in case.violations),
+        "piece": CoverPiece(piece, barcode_png(piece.article, piece.zip), document_id)}
+
+
+def affidavit_context(project: Project, title: str, batch_id: str, mail_date: date,
+                      issued: datetime, piece: Piece, case: Case, pages: int,
+                      document_id: str, sha256: str) -> dict[str, Any]:
+    """The affidavit of mailing's facts; `sha256` is the mailed file's."""
+    settings = project.settings
+    post_office = settings.mail.return_address
+    return mail_common(project, title, batch_id, mail_date, issued, piece, case, pages) | {
+        "county": settings.agency.county,
+        "mail_city": f"{post_office.city}, {post_office.state}",
+        "piece": CoverPiece(piece, "", document_id, sha256)}
+
+
+def pdf_date(moment: datetime) -> str:
+    """D:YYYYMMDDHHmmSS+HH'mm' (what WeasyPrint writes for dcterms.created)."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}"
+
+
+class WorkerError(NoticegenError):
+    """A NoticegenError from a worker process that could not travel back as itself."""
+
+    def __init__(self, message: str, hint: str | None = None, exit_code: int = 1) -> None:
+        super().__init__(message, hint)
+        self.exit_code = exit_code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WorkerError, (self.message, self.hint, self.exit_code))
+
+
+def _portably(function: Callable[..., Any], *args: Any) -> Any:
+    """Errors raised in a worker reach the parent with their message, hint and exit code."""
+    try:
+        return function(*args)
+    except NoticegenError as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise WorkerError(str(exc), None, exc.exit_code) from None
+        raise
+
+
+def _prepare(task: tuple[Path, Path, ZoneInfo]) -> None:
+    """One photo made print-ready into the cache (the batch does each distinct photo once)."""
+    source, cache, zone = task
+    prepare_photo(source, cache, zone)
+
+
+def prepare(task: tuple[Path, Path, ZoneInfo]) -> None:
+    _portably(_prepare, task)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Render a chunk's packets (cover + notice), file copies and affidavits, write them, and
+    return each piece's journal entry and the seconds spent per stage."""
+    timings = {"layout": 0.0, "write": 0.0, "split": 0.0}
+    started = clock.perf_counter()
+    project = load_project(job.root, job.case_files)
+    r = Renderer(project, job.templates, job.cache, job.key)
+    kind = r.registry.get(job.doc_type)  # type: ignore[attr-defined]
+    letter = kind.template(None)
+    copy_entry = next((t for t in kind.templates if t.variant == "file-copy"), None)
+    env, templates = r.env, r.templates  # type: ignore[attr-defined]
+    allowed, mail = [templates / "assets"], templates / "mail"
+    fonts, images = FontConfiguration(), {}  # shared by the chunk's documents
+    epoch = int(job.issued.timestamp())
+    created = pdf_date(job.issued)
+
+    def laid_out(template: str, context: dict[str, Any], base: Path) -> Any:
+        return layout(render_html(env, template, context), base, allowed, r.cache, fonts,
+                      images)
+
+    # Pass 1: cover + notice (the packet) and the file copy, for every piece.
+    documents: list[Any] = []
+    parts: list[Part] = []
+    facts: list[dict[str, Any]] = []
+    for piece in job.pieces:
+        case = project.cases[piece.case_number]
+        party, context, deadline = r.context(job.doc_type, letter, case, job.issued,
+                                             piece.party_id)
+        doc_id = context["doc"].id
+        notice = laid_out(letter.file, context, templates)
+        pages = len(notice.pages)
+        cover = laid_out("mail/cover.html", cover_context(
+            project, kind.title, job.batch_id, job.mail_date, job.issued, piece, case,
+            job.total, pages, doc_id), mail)
+        start = sum(len(d.pages) for d in documents)
+        documents += [cover, notice]
+        parts.append(Part(start, start + 1 + pages, notice.metadata.title or kind.title,
+                          created))
+        copy_record = None
+        if copy_entry is not None:
+            _, copy_context, _ = r.context(job.doc_type, copy_entry, case, job.issued,
+                                           piece.party_id)
+            copy = laid_out(copy_entry.file, copy_context, templates)
+            start += 1 + pages
+            documents.append(copy)
+            parts.append(Part(start, start + len(copy.pages),
+                              copy.metadata.title or kind.title, created))
+            copy_record = _document(copy_context["doc"].id, job.doc_type, kind, copy_entry,
+                                    case, party)
+        facts.append({"piece": piece, "case": case, "pages": pages, "deadline": deadline,
+                      "notice": _document(doc_id, job.doc_type, kind, letter, case, party),
+                      "file_copy": copy_record})
+    timings["layout"] += clock.perf_counter() - started
+
+    files = _write_split(job, documents, parts, epoch, timings)
+    per_piece = 2 if copy_entry is not None else 1
+    entries = []
+    for number, fact in enumerate(facts):
+        piece = fact["piece"]
+        packet, copy_bytes = files[number * per_piece], (
+            files[number * per_piece + 1] if copy_entry is not None else None)
+        fact["notice"]["sha256"] = _sha(packet)
+        outputs = {"packet": (f"packets/{piece.stem}.pdf", packet)}
+        if copy_bytes is not None:
+            fact["file_copy"]["sha256"] = _sha(copy_bytes)
+            outputs["file_copy"] = (f"file-copies/{piece.stem}-file-copy.pdf", copy_bytes)
+        fact["outputs"] = outputs
+    del files, documents
+
+    # Pass 2: the affidavits, which quote each mailed file's SHA-256.
+    started = clock.perf_counter()
+    affidavits, parts = [], []
+    for fact in facts:
+        piece, case = fact["piece"], fact["case"]
+        doc = laid_out("mail/affidavit.html", affidavit_context(
+            project, kind.title, job.batch_id, job.mail_date, job.issued, piece, case,
+            fact["pages"], fact["notice"]["id"], fact["notice"]["sha256"]), mail)
+        start = sum(len(d.pages) for d in affidavits)
+        affidavits.append(doc)
+        parts.append(Part(start, start + len(doc.pages), doc.metadata.title or "Affidavit",
+                          created))
+    timings["layout"] += clock.perf_counter() - started
+    files = _write_split(job, affidavits, parts, epoch, timings)
+
+    started = clock.perf_counter()
+    for fact, affidavit in zip(facts, files, strict=True):
+        piece = fact["piece"]
+        outputs = fact["outputs"]
+        outputs["affidavit"] = (f"affidavits/{piece.stem}-affidavit.pdf", affidavit)
+        for relative, content in outputs.values():
+            write_atomically(job.folder / relative, content)
+        entries.append({"key": piece.key, "line": piece.line, "piece": asdict(piece),
+                        "notice": fact["notice"], "file_copy": fact["file_copy"],
+                        "deadline": fact["deadline"], "pages": fact["pages"],
+                        "files": {name: {"path": rel, "sha256": _sha(content)}
+                                  for name, (rel, content) in outputs.items()}})
+    timings["split"] += clock.perf_counter() - started
+    del facts, affidavits, files
+    gc.collect()  # laid-out pages are cyclic garbage: free them before the next chunk
+    return entries, timings
+
+
+def render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    return _portably(_render_chunk, job)
+
+
+def _write_split(job: ChunkJob, documents: list[Any], parts: list[Part], epoch: int,
+                 timings: dict[str, float]) -> list[bytes]:
+    started = clock.perf_counter()
+    chunk = write_documents(documents, epoch)
+    timings["write"] += clock.perf_counter() - started
+    started = clock.perf_counter()
+    files = split(chunk, parts)
+    timings["split"] += clock.perf_counter() - started
+    return files
+
+
+def _document(doc_id: str, doc_type: str, kind: Any, entry: Any, case: Case,
+              party: tuple[str, str]) -> dict[str, Any]:
+    """A document's facts as the journal keeps them (the store's documents columns); its
+    sha256 is filled in once its file exists."""
+    return {"id": doc_id, "case_number": case.case_number, "document_type": doc_type,
+            "recipient": party[0], "recipient_role": party[1], "template_id": entry.id,
+            "template_version": entry.version, "sha256": "", "delivery": kind.delivery}
