@@ -12,7 +12,6 @@ from copy import deepcopy
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -360,8 +359,9 @@ class Specimens:
         piece, built by the batch's own code."""
         if self._mail is not None:
             return self._mail
-        from ..mail import batch as mail_batch
         from ..mail.article_numbers import impb_number
+        from ..mail.batch import Batch
+        from ..mail.chunks import Piece, affidavit_context, cover_context
         from ..render.context import ROLE_LABELS
 
         case = self.case_for("nov")
@@ -369,34 +369,25 @@ class Specimens:
         nov = next(e for e in self.entries if e.doc_type == "nov")
         doc_id = self.context(nov)["doc"].id
         title = self.registry.get("nov").title
-        job = mail_batch.Batch(self.project, self.renderer, "nov", self.issued.date(),
-                               "SPECIMEN", self.project.root / "out")
-        captured: dict[str, dict[str, Any]] = {}
+        day, pages, batch_id = self.issued.date(), 4, "SPECIMEN"
+        piece = Piece(1, f"{batch_id}|{case.case_number}|nov|{party.id}", case.case_number,
+                      party.id, party.name, party.role_detail or ROLE_LABELS[party.role],
+                      tuple(party.mailing_address.printed), party.mailing_address.zip,
+                      impb_number("719", "999999999", 1), f"0001-{case.case_number}-{party.id}")
+        captured = {
+            "mail/cover.html": cover_context(self.project, title, batch_id, day, self.issued,
+                                             piece, case, 1, pages, doc_id),
+            "mail/affidavit.html": affidavit_context(self.project, title, batch_id, day,
+                                                     self.issued, piece, case, pages, doc_id,
+                                                     "0" * 64)}
 
         def capture(template: str, context: dict[str, Any]) -> bytes:
             captured[template] = context
             return b""
 
-        job._pdf = capture  # type: ignore[method-assign]
-        piece = mail_batch.Piece(  # type: ignore[attr-defined]
-            1, f"SPECIMEN|{case.case_number}|nov|{party.id}", case.case_number, party.id,
-            party.name, party.role_detail or ROLE_LABELS[party.role],
-            tuple(party.mailing_address.printed), party.mailing_address.zip,
-            impb_number("719", "999999999", 1), f"0001-{case.case_number}-{party.id}")
-        day, pages = self.issued.date(), 4
-        if hasattr(job, "_cover"):  # the batch that renders piece by piece
-            notice = SimpleNamespace(document_id=doc_id, sha256="0" * 64)
-            job._cover(piece, notice, 1, pages, case)
-            job._affidavit(piece, notice, pages, case)
-        else:  # the chunked batch: the contexts are plain functions
-            from ..mail import chunks  # type: ignore[attr-defined]
-
-            captured["mail/cover.html"] = chunks.cover_context(
-                self.project, title, "SPECIMEN", day, self.issued, piece, case, 1, pages,
-                doc_id)
-            captured["mail/affidavit.html"] = chunks.affidavit_context(
-                self.project, title, "SPECIMEN", day, self.issued, piece, case, pages, doc_id,
-                "0" * 64)
+        job = Batch(self.project, self.renderer, "nov", day, batch_id,
+                    self.project.root / "out")
+        job._pdf = capture  # type: ignore[method-assign]  # the firm book's context, not a PDF
         job._book([piece])
         self._mail = captured
         return captured
