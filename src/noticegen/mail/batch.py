@@ -37,6 +37,9 @@ from .pdfparts import stream_files
 
 ARTICLE_DB = "article-numbers.sqlite"
 JOURNAL = ".journal.jsonl"
+WORKER_TASKS = 40
+"""Tasks (chunks) a worker process renders before a fresh one replaces it: a long batch's
+memory stays flat instead of creeping with heap fragmentation; a respawn costs about a second."""
 Progress = Callable[[int, int], None]
 
 
@@ -359,7 +362,8 @@ class _pool:
         if self.workers > 1:
             self.executor = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                                 initializer=_exit_with_parent,
-                                                initargs=(os.getpid(),))
+                                                initargs=(os.getpid(),),
+                                                max_tasks_per_child=WORKER_TASKS)
         return self.executor
 
     def __exit__(self, *exc: object) -> None:

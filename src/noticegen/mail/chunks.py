@@ -290,6 +290,7 @@ def _write_split(job: ChunkJob, documents: list[Any], parts: list[Part], epoch: 
                  timings: dict[str, float]) -> list[bytes]:
     started = clock.perf_counter()
     chunk = write_documents(documents, epoch)
+    documents.clear()  # the laid-out pages are not needed any more: free them before splitting
     timings["write"] += clock.perf_counter() - started
     started = clock.perf_counter()
     files = split(chunk, parts)
