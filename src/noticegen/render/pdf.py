@@ -124,22 +124,7 @@ def write_pdf(html: str, base: Path, allowed: list[Path], epoch: int,
               photos: Path | None = None) -> bytes:
     """Lay out and write one PDF; any WeasyPrint warning (bad CSS, missing image) is an error."""
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    with _weasyprint_warnings_fail() as warnings:
-        try:
-            pdf = HTML(string=html, base_url=str(base) + "/",
-                       url_fetcher=LocalFetcher(allowed, photos)).write_pdf()
-        except FatalURLFetchingError as exc:
-            raise RenderError(f"the document refers to a resource it may not load: {exc}",
-                              "templates may use only their assets folder and the case's "
-                              "photos") from None
-        except Exception as exc:
-            raise RenderError(f"the PDF could not be produced: {exc}",
-                              "check the template and the photos it names") from exc
-    if warnings.messages:
-        raise RenderError("the PDF was laid out with problems: " + "; ".join(warnings.messages),
-                          "fix the template or its assets; nothing was written")
-    assert pdf is not None
-    return pdf
+    return write_documents([layout(html, base, allowed, photos)], epoch)
 
 
 def layout(html: str, base: Path, allowed: list[Path], photos: Path | None = None,
