@@ -264,22 +264,28 @@ def test_a_killed_batch_resumes_to_the_same_result(tmp_path):
         assert alloc.count() == 50  # nothing skipped, nothing allocated twice
 
 
-def test_packet_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
+def test_packet_bytes_do_not_depend_on_the_number_of_workers(tmp_path, monkeypatch):
     """Chunks are fixed groups of pieces in mailing order, so 1 or 2 workers (in this process
-    or in a pool) write the same bytes; several chunks, the last one short."""
+    or in a pool, or in pools replaced after every chunk) write the same bytes; several chunks,
+    the last one short."""
+    import noticegen.mail.batch as batch_module
+
     results = {}
-    for workers in (1, 2):
-        root = _project(tmp_path / f"w{workers}", 3)
+    for workers, tasks in ((1, 40), (2, 40), (2, 1)):
+        monkeypatch.setattr(batch_module, "WORKER_TASKS", tasks)
+        root = _project(tmp_path / f"w{workers}-{tasks}", 3)
         project = load_project(root, [root / "cases"])
         job = Batch(project, renderer(project, root / "out" / ".cache" / "photos"), "nov",
                     MAIL_DATE, "b1", root / "out", workers=workers, chunk_size=4)
         result = job.run()
         assert result.rendered == 6
         assert {"photos", "layout", "write", "split", "merge", "record"} <= set(result.timings)
-        results[workers] = json.loads((result.folder / "batch.json").read_text())
-    assert results[1]["pieces"] == results[2]["pieces"]
-    assert results[1]["outputs"] == results[2]["outputs"]
-    assert len([p for p in results[1]["outputs"] if p.startswith("packets/")]) == 6
+        results[workers, tasks] = json.loads((result.folder / "batch.json").read_text())
+    one = results[1, 40]
+    for other in (results[2, 40], results[2, 1]):
+        assert other["pieces"] == one["pieces"]
+        assert other["outputs"] == one["outputs"]
+    assert len([p for p in one["outputs"] if p.startswith("packets/")]) == 6
 
 
 def _page_footers(pdf: Path) -> list[str]:

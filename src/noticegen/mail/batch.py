@@ -38,8 +38,10 @@ from .pdfparts import stream_files
 ARTICLE_DB = "article-numbers.sqlite"
 JOURNAL = ".journal.jsonl"
 WORKER_TASKS = 40
-"""Tasks (chunks) a worker process renders before a fresh one replaces it: a long batch's
-memory stays flat instead of creeping with heap fragmentation; a respawn costs about a second."""
+"""Chunks a worker renders before the pool is replaced by a fresh one: a long batch's memory
+stays flat instead of creeping with heap fragmentation; a new pool costs about two seconds.
+(Not ProcessPoolExecutor's max_tasks_per_child: on Python 3.11 a batch hung when workers were
+replaced that way.)"""
 Progress = Callable[[int, int], None]
 
 
@@ -158,25 +160,29 @@ class Batch:
         jobs = [self._job(index, chunk, total) for index, chunk in enumerate(todo)]
         workers = min(self.workers, max(len(jobs), 1))
         totals = {"photos": 0.0, "render": 0.0, "layout": 0.0, "write": 0.0, "split": 0.0}
-        with _pool(workers) as pool:
-            started = clock.perf_counter()
-            if pool is None:
-                for task in tasks:
-                    prepare(task)
-            else:  # every distinct photo once, before any chunk needs it
-                list(pool.map(prepare, tasks, chunksize=max(1, len(tasks) // (8 * workers))))
-            totals["photos"] = clock.perf_counter() - started
-            started = clock.perf_counter()
-            for entries, timings in _results(pool, jobs):
-                for entry in entries:
-                    journal[entry["key"]] = entry
-                self._append_journal(*entries)
-                for stage, seconds in timings.items():
-                    totals[stage] += seconds
-                done += len(entries)
-                if progress:
-                    progress(done, total)
-            totals["render"] = clock.perf_counter() - started
+        wave = WORKER_TASKS * workers  # then a fresh pool: memory stays flat in a long batch
+        for first in range(0, max(len(jobs), 1), wave):
+            with _pool(workers) as pool:
+                started = clock.perf_counter()
+                if first == 0:  # every distinct photo once, before any chunk needs it
+                    if pool is None:
+                        for task in tasks:
+                            prepare(task)
+                    else:
+                        list(pool.map(prepare, tasks,
+                                      chunksize=max(1, len(tasks) // (8 * workers))))
+                    totals["photos"] = clock.perf_counter() - started
+                    started = clock.perf_counter()
+                for entries, timings in _results(pool, jobs[first:first + wave]):
+                    for entry in entries:
+                        journal[entry["key"]] = entry
+                    self._append_journal(*entries)
+                    for stage, seconds in timings.items():
+                        totals[stage] += seconds
+                    done += len(entries)
+                    if progress:
+                        progress(done, total)
+                totals["render"] += clock.perf_counter() - started
         self.timings.update(totals)
         return sum(len(chunk) for chunk in todo)
 
@@ -362,8 +368,7 @@ class _pool:
         if self.workers > 1:
             self.executor = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                                 initializer=_exit_with_parent,
-                                                initargs=(os.getpid(),),
-                                                max_tasks_per_child=WORKER_TASKS)
+                                                initargs=(os.getpid(),))
         return self.executor
 
     def __exit__(self, *exc: object) -> None:
