@@ -329,3 +329,28 @@ def test_a_packet_holds_only_what_its_pages_draw(small_batch):
                      and "/SMask" in o}
             assert images - masks == drawn, packet.name
         assert packet.stat().st_size < 400_000
+
+
+def test_the_firm_mailing_book_in_parts_reads_as_one_document(small_batch, tmp_path,
+                                                             monkeypatch):
+    """A long batch's book is laid out a few sheets at a time; every sheet still says
+    "Sheet N of M" for the whole book, and only the last one carries the batch total."""
+    import noticegen.mail.batch as batch_module
+    from noticegen.mail.chunks import Piece
+
+    root, _result = small_batch
+    job = _batch(root, "book")
+    job.folder = tmp_path
+    pieces = [Piece(n, f"k{n}", "CE-2026-1001", "owner", f"Addressee {n}", "Owner",
+                    ("PO Box 88", "TOM BEAN TX 75489"), "75489", "9214890000000000000000",
+                    f"{n:04d}") for n in range(1, 26)]  # 3 sheets of 10 lines
+    whole = job._pdf("mail/firm_book.html", job._book_context(pieces))
+    monkeypatch.setattr(batch_module, "BOOK_PART_PAGES", 1)
+    job._book(pieces)
+    parted = PdfReader(tmp_path / "firm-mailing-book.pdf")
+    expected = PdfReader(io.BytesIO(whole))
+    assert len(parted.pages) == len(expected.pages) == 3
+    for mine, theirs in zip(parted.pages, expected.pages, strict=True):
+        assert mine.extract_text() == theirs.extract_text()
+    assert "Batch total" in parted.pages[2].extract_text()
+    assert "Sheet 1 of 3" in parted.pages[0].extract_text()

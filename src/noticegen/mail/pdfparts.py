@@ -115,9 +115,10 @@ class PrintFile:
         self._offsets[number] = self._out.tell()
         self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
-    def add(self, source: Path, pad_to_even: bool = False) -> int:
-        """Append every page of `source`; a blank page after it if it has an odd count."""
-        with pikepdf.open(source) as pdf:
+    def add(self, source: Path | bytes, pad_to_even: bool = False) -> int:
+        """Append every page of `source` (a file or a PDF's bytes); a blank page after it if
+        it has an odd count."""
+        with pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
             numbers: dict[tuple[int, int], int] = {}
             order: list[pikepdf.Object] = []
 
@@ -215,7 +216,7 @@ def _scalar(value: Any) -> bytes:
     return pikepdf.Object.unparse(value)  # type: ignore[arg-type]
 
 
-def stream_files(path: Path, sources: Iterable[Path], seed: str, info: dict[str, str],
+def stream_files(path: Path, sources: Iterable[Path | bytes], seed: str, info: dict[str, str],
                  pad_to_even: bool = False) -> None:
     """`sources` concatenated into `path` (written atomically), optionally each starting on an
     odd page (a front side in duplex printing)."""
