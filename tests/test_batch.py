@@ -344,7 +344,7 @@ def test_the_firm_mailing_book_in_parts_reads_as_one_document(small_batch, tmp_p
     pieces = [Piece(n, f"k{n}", "CE-2026-1001", "owner", f"Addressee {n}", "Owner",
                     ("PO Box 88", "TOM BEAN TX 75489"), "75489", "9214890000000000000000",
                     f"{n:04d}") for n in range(1, 26)]  # 3 sheets of 10 lines
-    whole = job._pdf("mail/firm_book.html", job._book_context(pieces))
+    whole = job._pdf("mail/firm_book.html", job.book_context(pieces))
     monkeypatch.setattr(batch_module, "BOOK_PART_PAGES", 1)
     job._book(pieces)
     parted = PdfReader(tmp_path / "firm-mailing-book.pdf")

@@ -314,7 +314,8 @@ class Batch:
         finally:
             store.close()
 
-    def _book_context(self, pieces: list[Piece]) -> dict[str, Any]:
+    def book_context(self, pieces: list[Piece]) -> dict[str, Any]:
+        """What the firm mailing book template sees (also the legal review's specimen)."""
         settings = self.project.settings
         fees = settings.mail.fees
         lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), fees)
@@ -333,7 +334,7 @@ class Batch:
         as in one document: "Sheet N of M" counts the whole book (`_Sheets`), and the batch
         total row, which the template prints after the last sheet of what it is given, is kept
         only in the last part."""
-        context = self._book_context(pieces)
+        context = self.book_context(pieces)
         pages = context["pages"]
         parts = []
         for first in range(0, len(pages), BOOK_PART_PAGES):

@@ -381,14 +381,9 @@ class Specimens:
                                                      self.issued, piece, case, pages, doc_id,
                                                      "0" * 64)}
 
-        def capture(template: str, context: dict[str, Any]) -> bytes:
-            captured[template] = context
-            return b""
-
         job = Batch(self.project, self.renderer, "nov", day, batch_id,
                     self.project.root / "out")
-        job._pdf = capture  # type: ignore[method-assign]  # the firm book's context, not a PDF
-        job._book([piece])
+        captured["mail/firm_book.html"] = job.book_context([piece])
         self._mail = captured
         return captured
 
