@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -74,3 +75,74 @@ def test_a_template_change_that_breaks_a_fact_is_refused(tmp_path: Path):
     with pytest.raises(TemplateError, match=r"nov\.html, line .*badge_number"):
         # a draft: an edited template is not approved, but drafts are strict about facts too
         renderer(project, tmp_path / "cache").render("nov", case, ISSUED, draft=True)
+
+
+def _plain_weasyprint(html: str, base: Path, allowed: list[Path],
+                      photos: Path | None = None) -> bytes:
+    """The document as WeasyPrint makes it, reading its own <link> and <style> sheets."""
+    from weasyprint import HTML
+
+    from noticegen.render.pdf import LocalFetcher
+
+    return HTML(string=html, base_url=str(base) + "/",
+                url_fetcher=LocalFetcher(allowed, photos)).write_pdf()
+
+
+def test_parsed_stylesheets_change_no_byte(tmp_path: Path, monkeypatch):
+    """Sheets parsed once and handed to WeasyPrint cascade exactly as the document's own:
+    order, a later <style>, specificity, !important and style attributes included."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    from noticegen.render.pdf import layout, write_documents
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "a.css").write_text(
+        "@page { size: letter; margin: 1in; @bottom-right { content: counter(page); } }\n"
+        "p { color: red; font-size: 14pt } div p.x { color: green } .y { color: navy !important }"
+        "\nh1 { margin-top: 40pt }")
+    html = ('<html><head><link rel="stylesheet" href="assets/a.css"><style>p { color: blue }'
+            ' p.x { font-size: 20pt }</style></head><body><h1 style="margin-top: 0">T</h1>'
+            '<div><p class="x">one</p></div><p>two</p><p class="y" style="color: black">three'
+            '</p></body></html>')
+    allowed = [tmp_path / "assets"]
+    expected = _plain_weasyprint(html, tmp_path, allowed)
+    fonts = FontConfiguration()
+    for _ in range(2):  # the second time from the parsed-sheet cache
+        assert write_documents([layout(html, tmp_path, allowed, None, fonts)], 0) == expected
+
+
+def test_the_real_notice_is_byte_identical_with_parsed_stylesheets(tmp_path: Path, monkeypatch):
+    from conftest import REPO
+
+    from noticegen.render.pdf import layout, write_documents
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    project = load_project(REPO, [REPO / "examples" / "cases" / "CE-2026-0141.yaml"])
+    case = next(iter(project.cases.values()))
+    r = renderer(project, tmp_path / "cache")
+    _, context, _ = r.context("nov", r.registry.get("nov").template(None), case, ISSUED,
+                              case.responsible_parties[0].id)
+    html = render_html(r.env, "nov.html", context)
+    allowed = [REPO / "templates" / "assets"]
+    expected = _plain_weasyprint(html, REPO / "templates", allowed, tmp_path / "cache")
+    document = layout(html, REPO / "templates", allowed, tmp_path / "cache")
+    assert write_documents([document], 0) == expected
+
+
+def test_an_edited_stylesheet_is_parsed_again(tmp_path: Path):
+    from pypdf import PdfReader
+    from weasyprint.text.fonts import FontConfiguration
+
+    from noticegen.render.pdf import layout, write_documents
+
+    (tmp_path / "assets").mkdir()
+    sheet = tmp_path / "assets" / "a.css"
+    html = '<html><head><link rel="stylesheet" href="assets/a.css"></head><body><p>x</p></body>'
+    fonts = FontConfiguration()
+    sizes = []
+    for size in ("letter", "legal"):
+        sheet.write_text(f"@page {{ size: {size} }}")
+        pdf = write_documents([layout(html, tmp_path, [tmp_path / "assets"], None, fonts)], 0)
+        sizes.append(round(float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height)))
+    assert sizes == [792, 1008]

@@ -4,6 +4,8 @@ that a worker process runs, writing its files itself and returning only their fa
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import hashlib
 import pickle
@@ -29,7 +31,7 @@ from .article_numbers import printed
 from .barcode import barcode_png
 from .pdfparts import Part, split
 
-CHUNK_SIZE = 5
+CHUNK_SIZE = 3
 """Pieces per chunk, in mailing order. Fixed, whatever the number of workers: a packet's bytes
 (its font subsets) depend on the chunk it was written in, so chunks must be the same on every
 run and every resume. Small, because a multi-page NOV's cost is layout, not the per-PDF work a
@@ -180,6 +182,16 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_FONTS: list[FontConfiguration] = []
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration per process: its documents also share parsed stylesheets."""
+    if not _FONTS:
+        _FONTS.append(FontConfiguration())
+    return _FONTS[0]
+
+
 def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Render a chunk's packets (cover + notice), file copies and affidavits, write them, and
     return each piece's journal entry and the seconds spent per stage."""
@@ -192,7 +204,7 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
     copy_entry = next((t for t in kind.templates if t.variant == "file-copy"), None)
     env, templates = r.env, r.templates  # type: ignore[attr-defined]
     allowed, mail = [templates / "assets"], templates / "mail"
-    fonts, images = FontConfiguration(), {}  # shared by the chunk's documents
+    fonts, images = _fonts(), {}  # images are shared by the chunk's documents only
     epoch = int(job.issued.timestamp())
     created = pdf_date(job.issued)
 
@@ -278,8 +290,16 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
                                   for name, (rel, content) in outputs.items()}})
     timings["split"] += clock.perf_counter() - started
     del facts, affidavits, files
-    gc.collect()  # laid-out pages are cyclic garbage: free them before the next chunk
+    _release_memory()
     return entries, timings
+
+
+def _release_memory() -> None:
+    """Laid-out pages are cyclic garbage, and glibc keeps freed heap for later: give both back
+    before the next chunk, so that a worker's memory stays flat over a long batch."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused, just not returned
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]]:
