@@ -88,9 +88,14 @@ def _plain_weasyprint(html: str, base: Path, allowed: list[Path],
                 url_fetcher=LocalFetcher(allowed, photos)).write_pdf()
 
 
-def test_parsed_stylesheets_change_no_byte(tmp_path: Path, monkeypatch):
+SCREEN_SHEET = '<link rel="stylesheet" media="screen" href="assets/b.css">'
+
+
+@pytest.mark.parametrize("extra", ["", SCREEN_SHEET])
+def test_parsed_stylesheets_change_no_byte(tmp_path: Path, monkeypatch, extra: str):
     """Sheets parsed once and handed to WeasyPrint cascade exactly as the document's own:
-    order, a later <style>, specificity, !important and style attributes included."""
+    order, a later <style>, specificity, !important and style attributes included (and a
+    sheet for the screen is still not printed)."""
     from weasyprint.text.fonts import FontConfiguration
 
     from noticegen.render.pdf import layout, write_documents
@@ -101,7 +106,9 @@ def test_parsed_stylesheets_change_no_byte(tmp_path: Path, monkeypatch):
         "@page { size: letter; margin: 1in; @bottom-right { content: counter(page); } }\n"
         "p { color: red; font-size: 14pt } div p.x { color: green } .y { color: navy !important }"
         "\nh1 { margin-top: 40pt }")
-    html = ('<html><head><link rel="stylesheet" href="assets/a.css"><style>p { color: blue }'
+    (tmp_path / "assets" / "b.css").write_text("p { color: orange }")
+    html = ('<html><head><link rel="stylesheet" href="assets/a.css">' + extra +
+            '<style>p { color: blue }'
             ' p.x { font-size: 20pt }</style></head><body><h1 style="margin-top: 0">T</h1>'
             '<div><p class="x">one</p></div><p>two</p><p class="y" style="color: black">three'
             '</p></body></html>')

@@ -169,11 +169,13 @@ def _own_stylesheets(html: HTML, fetcher: LocalFetcher, font_config: Any) -> lis
     still lose to style attributes, as author sheets did (tests compare the bytes)."""
     root = html.etree_element
     parents = {child: parent for parent in root.iter() for child in parent}
+    elements = [e for e in root.iter() if e.tag == "style"
+                or (e.tag == "link" and e.get("rel") == "stylesheet")]
+    if any(e.get("media") or e.get("type") for e in elements):
+        return []  # media queries and types: left to WeasyPrint, which reads them itself
     parsed = _PARSED.setdefault(font_config, {})
     sheets = []
-    for element in [e for e in root.iter() if e.tag in ("link", "style")]:
-        if element.tag == "link" and element.get("rel") != "stylesheet":
-            continue
+    for element in elements:
         if element.tag == "style":
             sheets.append(CSS(string=element.text or "", base_url=html.base_url,
                               url_fetcher=fetcher, font_config=font_config))
