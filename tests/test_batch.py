@@ -22,7 +22,7 @@ from conftest import REPO, case_data, make_photo
 from PIL import Image
 from pypdf import PdfReader
 
-from noticegen.errors import InputError
+from noticegen.errors import InputError, NoticegenError
 from noticegen.mail.article_numbers import Allocator, is_valid
 from noticegen.mail.batch import ARTICLE_DB, Batch
 from noticegen.project import load_project
@@ -354,3 +354,61 @@ def test_the_firm_mailing_book_in_parts_reads_as_one_document(small_batch, tmp_p
         assert mine.extract_text() == theirs.extract_text()
     assert "Batch total" in parted.pages[2].extract_text()
     assert "Sheet 1 of 3" in parted.pages[0].extract_text()
+
+
+def test_a_template_edited_while_the_batch_renders_stops_it(tmp_path):
+    """Pieces of one batch are made from one set of templates and cases: an edit between
+    chunks stops the batch; put back, the same command finishes it."""
+    from noticegen.mail.inputs import InputsChanged
+
+    root = _project(tmp_path, 3)
+    nov = root / "templates" / "nov.html"
+    original = nov.read_text()
+
+    def edit_after_the_first_chunk(done: int, total: int) -> None:
+        if done == 2:
+            nov.write_text(original + "{# an edit #}\n")
+
+    def job() -> Batch:
+        project = load_project(root, [root / "cases"])
+        return Batch(project, renderer(project, root / "out" / ".cache" / "photos"), "nov",
+                     MAIL_DATE, "b1", root / "out", workers=1, chunk_size=2)
+
+    with pytest.raises(InputsChanged) as caught:
+        job().run(edit_after_the_first_chunk)
+    assert "while it was rendering" in str(caught.value)
+    assert "templates/nov.html" in str(caught.value)
+    assert caught.value.hint and "put those files back" in caught.value.hint
+    journal = root / "out" / "b1" / ".journal.jsonl"
+    assert len(journal.read_text().splitlines()) == 2
+    assert not (root / "out" / "b1" / "batch.json").exists()
+
+    nov.write_text(original)
+    result = job().run()
+    assert (result.pieces, result.rendered) == (6, 4)
+
+
+def test_a_batch_resumes_only_from_the_inputs_it_started_with(tmp_path):
+    root = _project(tmp_path, 2)
+    folder = _batch(root).run().folder
+    (folder / "batch.json").unlink()  # as if it had crashed before its last step
+    case = root / "cases" / "case-002.yaml"
+    original = case.read_text()
+    case.write_text(original.replace("Tenant Number 2", "Tenant Number Two"))
+    with Allocator(root / "var" / ARTICLE_DB, load_project(root).settings.mail.article_numbers
+                   ) as alloc:
+        allocated = alloc.count()
+    with pytest.raises(NoticegenError) as caught:
+        _batch(root).run()
+    assert "cases/case-002.yaml" in str(caught.value)
+    assert "while it was rendering" not in str(caught.value)
+    with Allocator(root / "var" / ARTICLE_DB, load_project(root).settings.mail.article_numbers
+                   ) as alloc:
+        assert alloc.count() == allocated
+
+    case.write_text(original)
+    approvals = root / "config" / "approvals.yaml"  # the attorney's approvals may go on
+    approvals.write_text(approvals.read_text() + "# reviewed again\n")
+    result = _batch(root).run()
+    assert not result.already_complete and result.rendered == 0
+    assert (folder / "batch.json").is_file()

@@ -34,10 +34,13 @@ from ..tracking.store import open_store
 from .article_numbers import Allocator
 from .book import Totals, book_line, book_pages
 from .chunks import CHUNK_SIZE, ChunkJob, Piece, pdf_date, prepare, render_chunk
+from .inputs import InputsChanged, changed_inputs, input_files, input_name, inputs_digest
 from .pdfparts import stream_files
 
 ARTICLE_DB = "article-numbers.sqlite"
 JOURNAL = ".journal.jsonl"
+INPUTS = ".inputs.json"
+"""The SHA-256 of every input as the batch first started: a resumed batch must match it."""
 BOOK_PART_PAGES = 25
 """Sheets of the firm mailing book laid out at a time (about 4 MB of memory a sheet)."""
 _GRAND_TOTAL = re.compile(r'<tr class="grand">.*?</tr>', re.DOTALL)
@@ -81,17 +84,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def inputs_digest(project: Project) -> dict[str, str]:
-    """SHA-256 of every file a batch reads: catalogs, settings, templates, cases, photos."""
-    root = project.root
-    files = sorted([*(root / "ordinances").glob("*.yaml"), *(root / "config").rglob("*"),
-                    *(root / "templates").rglob("*")])
-    files += [project.files[n] for n in sorted(project.files)]
-    files += sorted({p.file for case in project.cases.values() for v in case.violations
-                     for p in v.photos})
-    return {display_path(f): _sha(f.read_bytes()) for f in files if f.is_file()}
-
-
 class Batch:
     """One batch folder, out/<batch-id>/, built in steps that a crash can interrupt anywhere."""
 
@@ -106,6 +98,7 @@ class Batch:
         self.folder = out / batch_id
         self.issued = local(datetime.combine(mail_date, time(0, 0)), project.settings.zone)
         self.kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
+        self.digest: dict[str, str] = {}
 
     def run(self, progress: Progress | None = None) -> BatchResult:
         started = clock.perf_counter()
@@ -120,7 +113,15 @@ class Batch:
                     "choose a new --batch-id; a finished batch is never changed")
             return BatchResult(self.batch_id, self.folder, len(recorded["pieces"]), 0, True)
 
+        pinned = self.folder / INPUTS
+        if pinned.is_file():
+            changed = changed_inputs(json.loads(pinned.read_text(encoding="utf-8")), digest)
+            if changed:
+                raise InputsChanged(self.batch_id, changed, during=False)
         pieces = self.pieces()
+        if not pinned.is_file():
+            write_atomically(pinned, json.dumps(digest, indent=1, sort_keys=True).encode())
+        self.digest = digest
         journal = self._journal()
         self.timings = {"plan": clock.perf_counter() - started}
         rendered = self._render(pieces, journal, progress)
@@ -192,9 +193,13 @@ class Batch:
 
     def _job(self, index: int, chunk: list[Piece], total: int) -> ChunkJob:
         files = tuple(sorted({self.project.files[p.case_number] for p in chunk}))
-        return ChunkJob(index, self.project.root, files, self.renderer.templates,
+        root = self.project.root
+        read = input_files(self.project, [p.case_number for p in chunk])
+        pinned = tuple((name, self.digest[name]) for name in
+                       (input_name(root, f) for f in read))
+        return ChunkJob(index, root, files, self.renderer.templates,
                         self.renderer.cache, self.renderer.key, self.doc_type, self.batch_id,
-                        self.mail_date, self.issued, total, self.folder, tuple(chunk))
+                        self.mail_date, self.issued, total, self.folder, tuple(chunk), pinned)
 
     def _pdf(self, template: str, context: dict[str, Any]) -> bytes:
         html = render_html(self.renderer.env, template, context)  # type: ignore[attr-defined]

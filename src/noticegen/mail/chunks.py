@@ -29,9 +29,10 @@ from ..render.photos import prepare_photo
 from ..rules import long_date
 from .article_numbers import printed
 from .barcode import barcode_png
+from .inputs import InputsChanged, changed_inputs, sha256
 from .pdfparts import Part, split
 
-CHUNK_SIZE = 3
+CHUNK_SIZE = 2
 """Pieces per chunk, in mailing order. Fixed, whatever the number of workers: a packet's bytes
 (its font subsets) depend on the chunk it was written in, so chunks must be the same on every
 run and every resume. Small, because a multi-page NOV's cost is layout, not the per-PDF work a
@@ -89,6 +90,9 @@ class ChunkJob:
     total: int
     folder: Path
     pieces: tuple[Piece, ...]
+    inputs: tuple[tuple[str, str], ...]
+    """(name, SHA-256) of every file the chunk reads, as the batch started: a template or case
+    edited while the batch runs stops it instead of mixing versions in one batch."""
 
 
 def inset(window: Any, clearance: float) -> dict[str, float]:
@@ -192,11 +196,20 @@ def _fonts() -> FontConfiguration:
     return _FONTS[0]
 
 
+def _check_inputs(job: ChunkJob) -> None:
+    pinned = dict(job.inputs)
+    now = {name: sha256(job.root / name) for name in pinned if (job.root / name).is_file()}
+    changed = changed_inputs(pinned, now)
+    if changed:
+        raise InputsChanged(job.batch_id, changed, during=True)
+
+
 def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Render a chunk's packets (cover + notice), file copies and affidavits, write them, and
     return each piece's journal entry and the seconds spent per stage."""
     timings = {"layout": 0.0, "write": 0.0, "split": 0.0}
     started = clock.perf_counter()
+    _check_inputs(job)
     project = load_project(job.root, job.case_files)
     r = Renderer(project, job.templates, job.cache, job.key)
     kind = r.registry.get(job.doc_type)  # type: ignore[attr-defined]
