@@ -34,7 +34,14 @@ from ..tracking.store import open_store
 from .article_numbers import Allocator
 from .book import Totals, book_line, book_pages
 from .chunks import CHUNK_SIZE, ChunkJob, Piece, pdf_date, prepare, render_chunk
-from .inputs import InputsChanged, changed_inputs, input_files, input_name, inputs_digest
+from .inputs import (
+    InputsChanged,
+    case_inputs,
+    changed_inputs,
+    input_files,
+    input_name,
+    inputs_digest,
+)
 from .pdfparts import stream_files
 
 ARTICLE_DB = "article-numbers.sqlite"
@@ -122,10 +129,9 @@ class Batch:
         if not pinned.is_file():
             write_atomically(pinned, json.dumps(digest, indent=1, sort_keys=True).encode())
         self.digest = digest
-        journal = self._journal()
         self.timings = {"plan": clock.perf_counter() - started}
-        rendered = self._render(pieces, journal, progress)
-        self._finish(pieces, journal, digest)
+        rendered = self._render(pieces, self._journal(), progress)
+        self._finish(pieces, self._journal(), digest)
         return BatchResult(self.batch_id, self.folder, len(pieces), rendered, False,
                            dict(self.timings))
 
@@ -162,11 +168,16 @@ class Batch:
         photos = sorted({photo.file for chunk in todo for p in chunk
                          for v in cases[p.case_number].violations for photo in v.photos})
         tasks = [(photo, self.renderer.cache, self.project.settings.zone) for photo in photos]
-        jobs = [self._job(index, chunk, total) for index, chunk in enumerate(todo)]
-        workers = min(self.workers, max(len(jobs), 1))
+        root = self.project.root
+        common = tuple((name, self.digest[name]) for name in
+                       (input_name(root, f) for f in input_files(self.project, [])))
+        workers = min(self.workers, max(len(todo), 1))
         totals = {"photos": 0.0, "render": 0.0, "layout": 0.0, "write": 0.0, "split": 0.0}
         wave = WORKER_TASKS * workers  # then a fresh pool: memory stays flat in a long batch
-        for first in range(0, max(len(jobs), 1), wave):
+        for first in range(0, max(len(todo), 1), wave):
+            # a wave's jobs at a time, so that the parent does not grow with the batch
+            jobs = [self._job(index, chunk, total, common)
+                    for index, chunk in enumerate(todo[first:first + wave], start=first)]
             with _pool(workers) as pool:
                 started = clock.perf_counter()
                 if first == 0:  # every distinct photo once, before any chunk needs it
@@ -178,10 +189,8 @@ class Batch:
                                       chunksize=max(1, len(tasks) // (8 * workers))))
                     totals["photos"] = clock.perf_counter() - started
                     started = clock.perf_counter()
-                for entries, timings in _results(pool, jobs[first:first + wave]):
-                    for entry in entries:
-                        journal[entry["key"]] = entry
-                    self._append_journal(*entries)
+                for entries, timings in _results(pool, jobs):
+                    self._append_journal(*entries)  # read back once the workers are gone
                     for stage, seconds in timings.items():
                         totals[stage] += seconds
                     done += len(entries)
@@ -191,12 +200,14 @@ class Batch:
         self.timings.update(totals)
         return sum(len(chunk) for chunk in todo)
 
-    def _job(self, index: int, chunk: list[Piece], total: int) -> ChunkJob:
+    def _job(self, index: int, chunk: list[Piece], total: int,
+             common: tuple[tuple[str, str], ...]) -> ChunkJob:
+        """`common`: the pinned catalogs, settings and templates every chunk reads."""
         files = tuple(sorted({self.project.files[p.case_number] for p in chunk}))
         root = self.project.root
-        read = input_files(self.project, [p.case_number for p in chunk])
-        pinned = tuple((name, self.digest[name]) for name in
-                       (input_name(root, f) for f in read))
+        read = case_inputs(self.project, [p.case_number for p in chunk])
+        pinned = common + tuple((name, self.digest[name]) for name in
+                                (input_name(root, f) for f in read))
         return ChunkJob(index, root, files, self.renderer.templates,
                         self.renderer.cache, self.renderer.key, self.doc_type, self.batch_id,
                         self.mail_date, self.issued, total, self.folder, tuple(chunk), pinned)

@@ -12,9 +12,10 @@ from ..review.approvals import approvals_path, approved_text_path
 
 
 def input_files(project: Project, case_numbers: list[str] | None = None) -> list[Path]:
-    """Every file a batch's documents are made from — catalogs, settings, templates, and the
-    cases' files and photos (of the given cases only, if named). Not the city attorney's
-    approvals: they are checked once, before anything is allocated, and may go on meanwhile."""
+    """Every file a batch's documents are made from — catalogs, settings and templates, and
+    the cases' files and photos (of the given cases only, if named; none for []). Not the city
+    attorney's approvals: they are checked once, before anything is allocated, and may go on
+    meanwhile."""
     root = project.root
     numbers = sorted(project.files) if case_numbers is None else sorted(set(case_numbers))
     review = {approvals_path(root), approved_text_path(root, "x").parent}
@@ -22,10 +23,15 @@ def input_files(project: Project, case_numbers: list[str] | None = None) -> list
                 if f not in review and not review & set(f.parents)]
     files = sorted([*(root / "ordinances").glob("*.yaml"), *settings,
                     *(root / "templates").rglob("*")])
-    files += [project.files[n] for n in numbers]
-    files += sorted({p.file for n in numbers for v in project.cases[n].violations
-                     for p in v.photos})
-    return [f for f in files if f.is_file()]
+    return [f for f in files if f.is_file()] + case_inputs(project, numbers)
+
+
+def case_inputs(project: Project, case_numbers: list[str]) -> list[Path]:
+    """The case files and their photos."""
+    numbers = sorted(set(case_numbers))
+    return [*(project.files[n] for n in numbers),
+            *sorted({p.file for n in numbers for v in project.cases[n].violations
+                     for p in v.photos})]
 
 
 def input_name(root: Path, file: Path) -> str:
