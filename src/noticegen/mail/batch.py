@@ -213,7 +213,9 @@ class Batch:
                         self.mail_date, self.issued, total, self.folder, tuple(chunk), pinned)
 
     def _pdf(self, template: str, context: dict[str, Any]) -> bytes:
-        html = render_html(self.renderer.env, template, context)  # type: ignore[attr-defined]
+        return self._write(render_html(self.renderer.env, template, context))  # type: ignore[attr-defined]
+
+    def _write(self, html: str) -> bytes:
         templates = self.renderer.templates
         return write_pdf(html, templates / "mail", [templates / "assets"],
                          int(self.issued.timestamp()))
@@ -350,26 +352,26 @@ class Batch:
         as in one document: "Sheet N of M" counts the whole book (`_Sheets`), and the batch
         total row, which the template prints after the last sheet of what it is given, is kept
         only in the last part."""
+        stream_files(self.folder / "firm-mailing-book.pdf", self._book_parts(pieces),
+                     seed=f"{self.batch_id}|book",
+                     info={"Title": f"Firm Mailing Book — batch {self.batch_id}",
+                           "Producer": "noticegen", "CreationDate": pdf_date(self.issued)})
+
+    def _book_parts(self, pieces: list[Piece]) -> Iterator[bytes]:
+        """The book's parts, made one at a time as the stream takes them."""
         context = self.book_context(pieces)
         pages = context["pages"]
-        parts = []
         for first in range(0, len(pages), BOOK_PART_PAGES):
-            last = first + BOOK_PART_PAGES >= len(pages)
             html = render_html(self.renderer.env, "mail/firm_book.html",  # type: ignore[attr-defined]
                                context | {"pages": _Sheets(pages[first:first + BOOK_PART_PAGES],
                                                            len(pages))})
-            if not last:
+            if first + BOOK_PART_PAGES < len(pages):  # the batch total: last part only
                 html, found = _GRAND_TOTAL.subn("", html)
                 if found != 1:
                     raise NoticegenError("the firm mailing book template has no single batch "
                                          "total row (<tr class=\"grand\">…</tr>) to place",
                                          "check templates/mail/firm_book.html")
-            templates = self.renderer.templates
-            parts.append(write_pdf(html, templates / "mail", [templates / "assets"],
-                                   int(self.issued.timestamp())))
-        stream_files(self.folder / "firm-mailing-book.pdf", parts, seed=f"{self.batch_id}|book",
-                     info={"Title": f"Firm Mailing Book — batch {self.batch_id}",
-                           "Producer": "noticegen", "CreationDate": pdf_date(self.issued)})
+            yield self._write(html)
 
     def _manifest(self, pieces: list[Piece], journal: dict[str, dict[str, Any]]) -> bytes:
         fees = self.project.settings.mail.fees
