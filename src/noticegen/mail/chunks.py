@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import hashlib
 import pickle
@@ -186,14 +187,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_FONTS: list[FontConfiguration] = []
-
-
+@functools.cache
 def _fonts() -> FontConfiguration:
     """One font configuration per process: its documents also share parsed stylesheets."""
-    if not _FONTS:
-        _FONTS.append(FontConfiguration())
-    return _FONTS[0]
+    return FontConfiguration()
 
 
 def _check_inputs(job: ChunkJob) -> None:
