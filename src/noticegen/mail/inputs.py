@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import NoticegenError
 from ..project import Project
-from ..review.approvals import approvals_path, approved_text_path
+from ..review.approvals import APPROVED_TEXTS, approvals_path
 
 
 def input_files(project: Project, case_numbers: list[str] | None = None) -> list[Path]:
@@ -18,7 +18,7 @@ def input_files(project: Project, case_numbers: list[str] | None = None) -> list
     meanwhile."""
     root = project.root
     numbers = sorted(project.files) if case_numbers is None else sorted(set(case_numbers))
-    review = {approvals_path(root), approved_text_path(root, "x").parent}
+    review = {approvals_path(root), root / "config" / APPROVED_TEXTS}
     settings = [f for f in (root / "config").rglob("*")
                 if f not in review and not review & set(f.parents)]
     files = sorted([*(root / "ordinances").glob("*.yaml"), *settings,
