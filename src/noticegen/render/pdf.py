@@ -164,18 +164,17 @@ _PARSED: weakref.WeakKeyDictionary[Any, dict[tuple[str, bytes], CSS]] = (
 
 def _own_stylesheets(html: HTML, fetcher: LocalFetcher, font_config: Any) -> list[CSS]:
     """The document's <link> and <style> sheets, taken out of it and returned in source order,
-    each linked file parsed once per font configuration: parsing notice.css was a fifth of a
-    notice's layout. Given to render() they keep their order, and as its "user" sheets they
-    still lose to style attributes, as author sheets did (tests compare the bytes)."""
-    root = html.etree_element
-    parents = {child: parent for parent in root.iter() for child in parent}
-    elements = [e for e in root.iter() if e.tag == "style"
-                or (e.tag == "link" and e.get("rel") == "stylesheet")]
-    if any(e.get("media") or e.get("type") for e in elements):
+    each linked file parsed once per font configuration (parsing notice.css was about 0.05 s
+    of a notice's 0.3-0.4 s of layout). Given to render() they keep their order, and as its
+    "user" sheets they still lose to style attributes, as author sheets did (tests compare
+    the bytes)."""
+    found = [(parent, e) for parent in html.etree_element.iter() for e in parent
+             if e.tag == "style" or (e.tag == "link" and e.get("rel") == "stylesheet")]
+    if any(e.get("media") or e.get("type") for _, e in found):
         return []  # media queries and types: left to WeasyPrint, which reads them itself
     parsed = _PARSED.setdefault(font_config, {})
     sheets = []
-    for element in elements:
+    for parent, element in found:
         if element.tag == "style":
             sheets.append(CSS(string=element.text or "", base_url=html.base_url,
                               url_fetcher=fetcher, font_config=font_config))
@@ -188,7 +187,7 @@ def _own_stylesheets(html: HTML, fetcher: LocalFetcher, font_config: Any) -> lis
                 parsed[key] = CSS(string=text.decode("utf-8"), base_url=url,
                                   url_fetcher=fetcher, font_config=font_config)
             sheets.append(parsed[key])
-        parents[element].remove(element)
+        parent.remove(element)
     return sheets
 
 
