@@ -124,6 +124,13 @@ class HistoryEntry(Model):
     admitted: StrictBool | None = None
     extended_until: Day | None = None
     notes: Text | None = None
+    document: Text | None = None
+    """The document noticegen issued for this step (entries it records itself)."""
+    deadline: Day | None = None
+    """The compliance date the record acts on for this notice: the one printed on it, or later
+    where service came later (entries noticegen records itself)."""
+    reason: Text | None = None
+    """Why a notice was served again while one was in force (a re-service reason)."""
 
     @model_validator(mode="after")
     def _fields_fit_action(self) -> HistoryEntry:

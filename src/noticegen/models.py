@@ -94,6 +94,8 @@ def _parse_moment(value: object) -> datetime:
 
 
 def _parse_day_or_moment(value: object) -> date:
+    if isinstance(value, datetime):
+        return value
     text = str(value).strip()
     if isinstance(value, date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return _parse_date(value)

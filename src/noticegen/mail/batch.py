@@ -1,10 +1,10 @@
 """A certified-mail batch: packets for window envelopes, the print file, the firm mailing book,
-the manifest, affidavits and file copies — resumable, with every output hashed."""
+the manifest, affidavits and file copies — made into the blob store, resumable, every file
+hashed. Whether the batch may be made, its article numbers and its record are the service's."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -20,33 +20,23 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from ..blobs import BlobStore
 from ..cases import Case, ResponsibleParty
-from ..errors import InputError, NoticegenError, Problem, display_path
+from ..errors import NoticegenError
+from ..files import write_atomically
 from ..project import Project
-from ..records import append_records, write_atomically
 from ..render import Renderer
 from ..render.context import ROLE_LABELS
 from ..render.pdf import render_html, write_pdf
-from ..review.approvals import require_batch_approved
-from ..rules import StepRefused, batch_order, long_date, require
+from ..rules import long_date
 from ..rules.deadlines import local
-from ..tracking.store import open_store
-from .article_numbers import Allocator
 from .book import Totals, book_line, book_pages
 from .chunks import CHUNK_SIZE, ChunkJob, Piece, pdf_date, prepare, render_chunk
-from .inputs import (
-    InputsChanged,
-    case_inputs,
-    changed_inputs,
-    input_files,
-    input_name,
-    inputs_digest,
-)
+from .inputs import InputsChanged, changed_inputs, input_files, input_name, sha256
 from .pdfparts import stream_files
 
-ARTICLE_DB = "article-numbers.sqlite"
-JOURNAL = ".journal.jsonl"
-INPUTS = ".inputs.json"
+JOURNAL = "journal.jsonl"
+INPUTS = "inputs.json"
 """The SHA-256 of every input as the batch first started: a resumed batch must match it."""
 BOOK_PART_PAGES = 25
 """Sheets of the firm mailing book laid out at a time (about 4 MB of memory a sheet)."""
@@ -60,98 +50,86 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class BatchResult:
-    batch_id: str
-    folder: Path
-    pieces: int
+class Made:
+    """A batch's files, all in the blob store: each piece's journal entry (its documents and
+    files) and the batch's own papers by name."""
+
+    entries: list[dict[str, Any]]
+    papers: dict[str, str]
+    """print.pdf, firm-mailing-book.pdf, manifest.csv and batch.json → SHA-256."""
     rendered: int
-    already_complete: bool
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage: plan, photos, render (wall), layout/write/split (summed over the
-    workers), merge (print.pdf), record."""
+    """Seconds per stage: photos, render (wall), layout/write/split (summed over the
+    workers), merge (print.pdf), papers."""
 
 
-def plan(project: Project, doc_type: str, mail_date: date) -> list[tuple[Case, ResponsibleParty]]:
-    """Every (case, party) that gets a piece, in priority order; refuses before anything is
-    allocated if the ladder does not allow the document for any case."""
-    problems: list[Problem] = []
-    cases = batch_order(list(project.cases.values()), project.catalog)
-    for case in cases:
-        try:
-            require(doc_type, case, project.catalog, project.settings, mail_date)
-        except StepRefused as exc:
-            problems.append(Problem(display_path(project.files[case.case_number]), None,
-                                    "history", exc.message, exc.hint))
-    if problems:
-        raise InputError(problems)
+def pairs(cases: list[Case]) -> list[tuple[Case, ResponsibleParty]]:
+    """Every (case, party) that gets a piece, in the order the cases are given (priority)."""
     return [(case, party) for case in cases for party in case.responsible_parties]
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class Batch:
-    """One batch folder, out/<batch-id>/, built in steps that a crash can interrupt anywhere."""
+    """One batch's work: its journal and pinned inputs in `work`, its files in the blob store;
+    a crash can interrupt it anywhere and a re-run with the same numbers finishes it."""
 
-    def __init__(self, project: Project, renderer: Renderer, doc_type: str, mail_date: date,
-                 batch_id: str, out: Path, *, workers: int | None = None,
+    def __init__(self, project: Project, renderer: Renderer, cases: list[Case],
+                 case_revisions: dict[str, str], doc_type: str, mail_date: date, batch_id: str,
+                 work: Path, blobs: BlobStore, *, workers: int | None = None,
                  chunk_size: int = CHUNK_SIZE) -> None:
         self.project, self.renderer, self.doc_type = project, renderer, doc_type
+        self.cases = {case.case_number: case for case in cases}
+        self.order = [case.case_number for case in cases]
+        self.case_revisions = case_revisions
         self.mail_date, self.batch_id = mail_date, batch_id
+        self.work, self.blobs = work, blobs
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.chunk_size = chunk_size
         self.timings: dict[str, float] = {}
-        self.folder = out / batch_id
         self.issued = local(datetime.combine(mail_date, time(0, 0)), project.settings.zone)
         self.kind = renderer.registry.get(doc_type)  # type: ignore[attr-defined]
         self.digest: dict[str, str] = {}
 
-    def run(self, progress: Progress | None = None) -> BatchResult:
-        started = clock.perf_counter()
-        require_batch_approved(self.renderer, self.doc_type)  # before any number is allocated
-        digest = inputs_digest(self.project)
-        finished = self.folder / "batch.json"
-        if finished.is_file():
-            recorded = json.loads(finished.read_text(encoding="utf-8"))
-            if recorded["inputs"] != digest or recorded["mail_date"] != self.mail_date.isoformat():
-                raise NoticegenError(
-                    f"batch {self.batch_id} is complete but was made from other inputs",
-                    "choose a new --batch-id; a finished batch is never changed")
-            return BatchResult(self.batch_id, self.folder, len(recorded["pieces"]), 0, True)
+    def keys(self) -> list[str]:
+        return [f"{self.batch_id}|{c.case_number}|{self.doc_type}|{p.id}"
+                for c, p in pairs([self.cases[n] for n in self.order])]
 
-        pinned = self.folder / INPUTS
+    def pieces(self, numbers: list[str]) -> list[Piece]:
+        """Every piece in mailing order with the article number it will carry."""
+        found = pairs([self.cases[n] for n in self.order])
+        if len(numbers) != len(found):
+            raise ValueError(f"{len(found)} pieces need as many numbers, got {len(numbers)}")
+        return [Piece(line, key, case.case_number, party.id, party.name,
+                      party.role_detail or ROLE_LABELS[party.role],
+                      tuple(party.mailing_address.printed), party.mailing_address.zip,
+                      number, f"{line:04d}-{case.case_number}-{party.id}")
+                for line, ((case, party), key, number) in enumerate(
+                    zip(found, self.keys(), numbers, strict=True), start=1)]
+
+    def make(self, pieces: list[Piece], progress: Progress | None = None) -> Made:
+        """Render what the journal does not already hold for these numbers, then the batch's
+        papers; every file goes into the blob store."""
+        digest = self.inputs_digest()
+        pinned = self.work / INPUTS
         if pinned.is_file():
             changed = changed_inputs(json.loads(pinned.read_text(encoding="utf-8")), digest)
             if changed:
                 raise InputsChanged(self.batch_id, changed, during=False)
-        pieces = self.pieces()
-        if not pinned.is_file():
+        else:
             write_atomically(pinned, json.dumps(digest, indent=1, sort_keys=True).encode())
         self.digest = digest
-        self.timings = {"plan": clock.perf_counter() - started}
+        self.timings = {}
         rendered = self._render(pieces, self._journal(), progress)
-        self._finish(pieces, self._journal(), digest)
-        return BatchResult(self.batch_id, self.folder, len(pieces), rendered, False,
-                           dict(self.timings))
+        journal = self._journal()
+        entries = [journal[p.key] for p in pieces]
+        papers = self._papers(pieces, entries, digest)
+        return Made(entries, papers, rendered, dict(self.timings))
 
-    def pieces(self) -> list[Piece]:
-        """Every piece in mailing order, with its article number (allocated once per key:
-        asking again returns the same numbers)."""
-        pairs = plan(self.project, self.doc_type, self.mail_date)
-        keys = [f"{self.batch_id}|{c.case_number}|{self.doc_type}|{p.id}" for c, p in pairs]
-        settings = self.project.settings
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        with Allocator(settings.state_dir / ARTICLE_DB, settings.mail.article_numbers) as alloc:
-            numbers = alloc.allocate(keys)
-        return [Piece(line, key, case.case_number, party.id, party.name,
-                      party.role_detail or ROLE_LABELS[party.role],
-                      tuple(party.mailing_address.printed), party.mailing_address.zip,
-                      numbers[key], f"{line:04d}-{case.case_number}-{party.id}")
-                for line, ((case, party), key) in enumerate(zip(pairs, keys, strict=True),
-                                                            start=1)]
-
-    # -- rendering: fixed-size chunks of pieces, spread over worker processes ------------
+    def inputs_digest(self) -> dict[str, str]:
+        """The catalogs, settings and templates by file, the cases by record revision (their
+        photos are blobs, named by content)."""
+        root = self.project.root
+        digest = {input_name(root, f): sha256(f) for f in input_files(self.project)}
+        return digest | {f"case:{n}": self.case_revisions[n] for n in self.order}
 
     def _render(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
                 progress: Progress | None) -> int:
@@ -160,17 +138,16 @@ class Batch:
         total = len(pieces)
         chunks = [pieces[i:i + self.chunk_size] for i in range(0, total, self.chunk_size)]
         todo = [chunk for chunk in chunks
-                if not all(p.key in journal and self._intact(journal[p.key]) for p in chunk)]
+                if not all(p.key in journal and self._intact(journal[p.key], p) for p in chunk)]
         done = total - sum(len(chunk) for chunk in todo)
         if progress:
             progress(done, total)
-        cases = self.project.cases
+        cases = self.cases
         photos = sorted({photo.file for chunk in todo for p in chunk
                          for v in cases[p.case_number].violations for photo in v.photos})
         tasks = [(photo, self.renderer.cache, self.project.settings.zone) for photo in photos]
-        root = self.project.root
-        common = tuple((name, self.digest[name]) for name in
-                       (input_name(root, f) for f in input_files(self.project, [])))
+        common = tuple((name, sha) for name, sha in self.digest.items()
+                       if not name.startswith("case:"))
         workers = min(self.workers, max(len(todo), 1))
         totals = {"photos": 0.0, "render": 0.0, "layout": 0.0, "write": 0.0, "split": 0.0}
         wave = WORKER_TASKS * workers  # then a fresh pool: memory stays flat in a long batch
@@ -203,17 +180,10 @@ class Batch:
     def _job(self, index: int, chunk: list[Piece], total: int,
              common: tuple[tuple[str, str], ...]) -> ChunkJob:
         """`common`: the pinned catalogs, settings and templates every chunk reads."""
-        files = tuple(sorted({self.project.files[p.case_number] for p in chunk}))
-        root = self.project.root
-        read = case_inputs(self.project, [p.case_number for p in chunk])
-        pinned = common + tuple((name, self.digest[name]) for name in
-                                (input_name(root, f) for f in read))
-        return ChunkJob(index, root, files, self.renderer.templates,
+        cases = tuple(self.cases[n] for n in dict.fromkeys(p.case_number for p in chunk))
+        return ChunkJob(index, self.project.root, cases, self.renderer.templates,
                         self.renderer.cache, self.renderer.key, self.doc_type, self.batch_id,
-                        self.mail_date, self.issued, total, self.folder, tuple(chunk), pinned)
-
-    def _pdf(self, template: str, context: dict[str, Any]) -> bytes:
-        return self._write(render_html(self.renderer.env, template, context))  # type: ignore[attr-defined]
+                        self.mail_date, self.issued, total, self.blobs, tuple(chunk), common)
 
     def _write(self, html: str) -> bytes:
         templates = self.renderer.templates
@@ -223,7 +193,7 @@ class Batch:
     # -- journal: what a crashed run already finished ----------------------------------
 
     def _journal(self) -> dict[str, dict[str, Any]]:
-        path = self.folder / JOURNAL
+        path = self.work / JOURNAL
         entries: dict[str, dict[str, Any]] = {}
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -235,41 +205,38 @@ class Batch:
         return entries
 
     def _append_journal(self, *entries: dict[str, Any]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / JOURNAL, "a", encoding="utf-8") as handle:
+        self.work.mkdir(parents=True, exist_ok=True)
+        with open(self.work / JOURNAL, "a", encoding="utf-8") as handle:
             handle.write("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries))
             handle.flush()
             os.fsync(handle.fileno())
 
-    def _intact(self, entry: dict[str, Any]) -> bool:
-        for item in entry["files"].values():
-            path = self.folder / item["path"]
-            if not path.is_file() or _sha(path.read_bytes()) != item["sha256"]:
-                return False
-        return True
+    def _intact(self, entry: dict[str, Any], piece: Piece) -> bool:
+        """Made for this very piece (same number, same line) and every file still whole."""
+        return (entry["piece"]["article"] == piece.article and entry["line"] == piece.line
+                and all(self.blobs.check(item["sha256"]) is None
+                        for item in entry["files"].values()))
 
     # -- the batch's own papers ------------------------------------------------------------
 
-    def _finish(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
-                digest: dict[str, str]) -> None:
-        entries = [journal[p.key] for p in pieces]
+    def _papers(self, pieces: list[Piece], entries: list[dict[str, Any]],
+                digest: dict[str, str]) -> dict[str, str]:
         started = clock.perf_counter()
-        stream_files(self.folder / "print.pdf",
-                     (self.folder / e["files"]["packet"]["path"] for e in entries),
+        scratch = self.blobs.scratch()
+        stream_files(scratch, (self.blobs.path(e["files"]["packet"]["sha256"]) for e in entries),
                      seed=f"{self.batch_id}|print", pad_to_even=True,
                      info={"Title": f"Batch {self.batch_id}: print file", "Producer": "noticegen",
                            "CreationDate": pdf_date(self.issued)})
+        papers = {"print.pdf": self.blobs.put_file(scratch)}
         self.timings["merge"] = clock.perf_counter() - started
         started = clock.perf_counter()
-        self._book(pieces)
-        outputs = {"manifest.csv": self._manifest(pieces, journal)}
-        for name, content in outputs.items():
-            write_atomically(self.folder / name, content)
-        files = {name: _sha(content) for name, content in outputs.items()}
-        for name in ("print.pdf", "firm-mailing-book.pdf"):
-            files[name] = _file_sha(self.folder / name)
-        for entry in entries:
-            files.update({item["path"]: item["sha256"] for item in entry["files"].values()})
+        scratch = self.blobs.scratch()
+        stream_files(scratch, self._book_parts(pieces), seed=f"{self.batch_id}|book",
+                     info={"Title": f"Firm Mailing Book — batch {self.batch_id}",
+                           "Producer": "noticegen", "CreationDate": pdf_date(self.issued)})
+        papers["firm-mailing-book.pdf"] = self.blobs.put_file(scratch)
+        papers["manifest.csv"] = self.blobs.put(self._manifest(pieces, entries))
+        outputs = {item["path"]: item["sha256"] for e in entries for item in e["files"].values()}
         record = {
             "batch_id": self.batch_id, "document_type": self.doc_type,
             "mail_date": self.mail_date.isoformat(), "inputs": digest,
@@ -280,57 +247,11 @@ class Batch:
                         "recipient": e["piece"]["party_id"], "article": e["piece"]["article"],
                         "document_id": e["notice"]["id"],
                         "notice_sha256": e["notice"]["sha256"]} for e in entries],
-            "outputs": files}
-        ledger = [self._ledger(e["notice"], e["files"]["packet"]["path"], e["piece"]["article"])
-                  for e in entries]
-        ledger += [self._ledger(e["file_copy"], e["files"]["file_copy"]["path"], None)
-                   for e in entries if e["file_copy"]]
-        append_records(self.folder.parent, ledger)
-        content = json.dumps(record, indent=2, sort_keys=True).encode()
-        self._record(pieces, journal, _sha(content))
-        write_atomically(self.folder / "batch.json", content)
-        self.timings["record"] = clock.perf_counter() - started
-
-    def _ledger(self, doc: dict[str, Any], file: str, article: str | None) -> dict[str, Any]:
-        """The same keys as a single document's record (records.record_of)."""
-        return {"document_id": doc["id"], "type": doc["document_type"],
-                "case": doc["case_number"], "recipient": doc["recipient"],
-                "role": doc["recipient_role"], "template_id": doc["template_id"],
-                "template_version": doc["template_version"], "sha256": doc["sha256"],
-                "issued": self.issued.isoformat(), "delivery": doc["delivery"],
-                "batch": self.batch_id, "article": article, "file": file}
-
-    def _record(self, pieces: list[Piece], journal: dict[str, dict[str, Any]],
-                record_sha256: str) -> None:
-        """The official record: the batch, every notice and file copy, every piece mailed."""
-        fees = self.project.settings.mail.fees
-        documents, rows = [], []
-        for p in pieces:
-            entry = journal[p.key]
-            case = self.project.cases[p.case_number]
-            for kind in ("notice", "file_copy"):
-                if entry[kind]:
-                    documents.append({**entry[kind], "issued_at": self.issued,
-                                      "batch_id": self.batch_id, "deadline": entry["deadline"],
-                                      "violations": [[v.id, v.ordinance]
-                                                     for v in case.violations],
-                                      "follow_up_due": None,
-                                      "file": entry["files"]["packet" if kind == "notice"
-                                                             else "file_copy"]["path"]})
-            rows.append({"article_number": p.article, "document_id":
-                         entry["notice"]["id"], "batch_id": self.batch_id, "line": p.line,
-                         "service": f"Certified Mail, return receipt ({fees.return_receipt_kind})",
-                         "postage": fees.postage, "fees": fees.certified + fees.return_receipt,
-                         "mailing_date": self.mail_date, "addressee": p.name,
-                         "address": ", ".join(p.address_lines),
-                         "packet_sha256": entry["files"]["packet"]["sha256"]})
-        store = open_store(self.project.settings)
-        try:
-            store.record(documents, {"id": self.batch_id, "document_type": self.doc_type,
-                                     "mail_date": self.mail_date, "pieces": len(pieces),
-                                     "record_sha256": record_sha256}, rows)
-        finally:
-            store.close()
+            "outputs": outputs | papers}
+        papers["batch.json"] = self.blobs.put(
+            json.dumps(record, indent=2, sort_keys=True).encode())
+        self.timings["papers"] = clock.perf_counter() - started
+        return papers
 
     def book_context(self, pieces: list[Piece]) -> dict[str, Any]:
         """What the firm mailing book template sees (also the legal review's specimen)."""
@@ -345,17 +266,6 @@ class Batch:
                 "receipt_kind": fees.return_receipt_kind, "mailed": long_date(self.mail_date),
                 "approval": settings.mail.postmaster_approval, "money": _money,
                 "issued_iso": self.issued.isoformat()}
-
-    def _book(self, pieces: list[Piece]) -> None:
-        """firm-mailing-book.pdf, laid out BOOK_PART_PAGES sheets at a time and streamed into
-        one file: a 5,000-piece book in one WeasyPrint document took 1.4 GB. Every sheet reads
-        as in one document: "Sheet N of M" counts the whole book (`_Sheets`), and the batch
-        total row, which the template prints after the last sheet of what it is given, is kept
-        only in the last part."""
-        stream_files(self.folder / "firm-mailing-book.pdf", self._book_parts(pieces),
-                     seed=f"{self.batch_id}|book",
-                     info={"Title": f"Firm Mailing Book — batch {self.batch_id}",
-                           "Producer": "noticegen", "CreationDate": pdf_date(self.issued)})
 
     def _book_parts(self, pieces: list[Piece]) -> Iterator[bytes]:
         """The book's parts, made one at a time as the stream takes them."""
@@ -373,7 +283,7 @@ class Batch:
                                          "check templates/mail/firm_book.html")
             yield self._write(html)
 
-    def _manifest(self, pieces: list[Piece], journal: dict[str, dict[str, Any]]) -> bytes:
+    def _manifest(self, pieces: list[Piece], entries: list[dict[str, Any]]) -> bytes:
         fees = self.project.settings.mail.fees
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -381,8 +291,7 @@ class Batch:
                          "role", "name", "address", "article_number", "service", "postage",
                          "certified_fee", "return_receipt_fee", "total_fees", "mail_date",
                          "deadline"])
-        for p in pieces:
-            entry = journal[p.key]
+        for p, entry in zip(pieces, entries, strict=True):
             total = fees.postage + fees.certified + fees.return_receipt
             writer.writerow([self.batch_id, p.line, p.case_number,
                              entry["notice"]["id"], self.doc_type, p.party_id,
@@ -390,20 +299,13 @@ class Batch:
                              f"Certified Mail, return receipt ({fees.return_receipt_kind})",
                              _money(fees.postage), _money(fees.certified),
                              _money(fees.return_receipt), _money(total),
-                             self.mail_date.isoformat(), entry["deadline"] or ""])
+                             self.mail_date.isoformat(), entry["deadline"]["wording"]
+                             if entry["deadline"] else ""])
         return buffer.getvalue().encode()
 
 
 def _money(value: Decimal) -> str:
     return f"${value:,.2f}"
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _Sheets(list):  # type: ignore[type-arg]

@@ -1,6 +1,7 @@
 """The batch's render step: a chunk of pieces laid out document by document, written as one PDF
 (fonts subset once) and split back into per-piece files — a pure function of picklable inputs
-that a worker process runs, writing its files itself and returning only their facts."""
+that a worker process runs, writing its files into the blob store itself and returning only
+their facts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import contextlib
 import ctypes
 import functools
 import gc
-import hashlib
 import pickle
 import time as clock
 from collections.abc import Callable
@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 from weasyprint.text.fonts import FontConfiguration
 
+from ..blobs import BlobStore
 from ..cases import Case
 from ..errors import NoticegenError
+from ..files import sha256_bytes
 from ..project import Project, load_project
-from ..records import write_atomically
 from ..render import Renderer
 from ..render.pdf import layout, render_html, write_documents
 from ..render.photos import prepare_photo
@@ -80,7 +81,7 @@ class ChunkJob:
 
     index: int
     root: Path
-    case_files: tuple[Path, ...]
+    cases: tuple[Case, ...]
     templates: Path
     cache: Path
     key: bytes
@@ -89,11 +90,11 @@ class ChunkJob:
     mail_date: date
     issued: datetime
     total: int
-    folder: Path
+    blobs: BlobStore
     pieces: tuple[Piece, ...]
     inputs: tuple[tuple[str, str], ...]
-    """(name, SHA-256) of every file the chunk reads, as the batch started: a template or case
-    edited while the batch runs stops it instead of mixing versions in one batch."""
+    """(name, SHA-256) of every file the chunk reads, as the batch started: a template edited
+    while the batch runs stops it instead of mixing versions in one batch."""
 
 
 def inset(window: Any, clearance: float) -> dict[str, float]:
@@ -183,10 +184,6 @@ def prepare(task: tuple[Path, Path, ZoneInfo]) -> None:
     _portably(_prepare, task)
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 @functools.cache
 def _fonts() -> FontConfiguration:
     """One font configuration per process: its documents also share parsed stylesheets."""
@@ -207,7 +204,8 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
     timings = {"layout": 0.0, "write": 0.0, "split": 0.0}
     started = clock.perf_counter()
     _check_inputs(job)
-    project = load_project(job.root, job.case_files)
+    project = load_project(job.root)
+    cases = {case.case_number: case for case in job.cases}
     r = Renderer(project, job.templates, job.cache, job.key)
     kind = r.registry.get(job.doc_type)  # type: ignore[attr-defined]
     letter = kind.template(None)
@@ -227,7 +225,7 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
     parts: list[Part] = []
     facts: list[dict[str, Any]] = []
     for piece in job.pieces:
-        case = project.cases[piece.case_number]
+        case = cases[piece.case_number]
         party, context, deadline = r.context(job.doc_type, letter, case, job.issued,
                                              piece.party_id)
         doc_id = context["doc"].id
@@ -251,7 +249,10 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
                               copy.metadata.title or kind.title, created))
             copy_record = _document(copy_context["doc"].id, job.doc_type, kind, copy_entry,
                                     case, party)
-        facts.append({"piece": piece, "case": case, "pages": pages, "deadline": deadline,
+        facts.append({"piece": piece, "case": case, "pages": pages,
+                      "deadline": {"wording": deadline.wording,
+                                   "on": deadline.on.isoformat() if deadline.on else None}
+                      if deadline else None,
                       "notice": _document(doc_id, job.doc_type, kind, letter, case, party),
                       "file_copy": copy_record})
     timings["layout"] += clock.perf_counter() - started
@@ -263,10 +264,10 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
         piece = fact["piece"]
         packet, copy_bytes = files[number * per_piece], (
             files[number * per_piece + 1] if copy_entry is not None else None)
-        fact["notice"]["sha256"] = _sha(packet)
+        fact["notice"]["sha256"] = sha256_bytes(packet)
         outputs = {"packet": (f"packets/{piece.stem}.pdf", packet)}
         if copy_bytes is not None:
-            fact["file_copy"]["sha256"] = _sha(copy_bytes)
+            fact["file_copy"]["sha256"] = sha256_bytes(copy_bytes)
             outputs["file_copy"] = (f"file-copies/{piece.stem}-file-copy.pdf", copy_bytes)
         fact["outputs"] = outputs
     del files, documents
@@ -291,12 +292,11 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
         piece = fact["piece"]
         outputs = fact["outputs"]
         outputs["affidavit"] = (f"affidavits/{piece.stem}-affidavit.pdf", affidavit)
-        for relative, content in outputs.values():
-            write_atomically(job.folder / relative, content)
         entries.append({"key": piece.key, "line": piece.line, "piece": asdict(piece),
                         "notice": fact["notice"], "file_copy": fact["file_copy"],
+                        "affidavit": _affidavit(fact["notice"], affidavit),
                         "deadline": fact["deadline"], "pages": fact["pages"],
-                        "files": {name: {"path": rel, "sha256": _sha(content)}
+                        "files": {name: {"path": rel, "sha256": job.blobs.put(content)}
                                   for name, (rel, content) in outputs.items()}})
     timings["split"] += clock.perf_counter() - started
     del facts, affidavits, files
@@ -326,6 +326,14 @@ def _write_split(job: ChunkJob, documents: list[Any], parts: list[Part], epoch: 
     files = split(chunk, parts)
     timings["split"] += clock.perf_counter() - started
     return files
+
+
+def _affidavit(notice: dict[str, Any], content: bytes) -> dict[str, Any]:
+    """The affidavit of mailing as a document of the case file."""
+    return notice | {"id": f"{notice['id']}-AFF", "document_type": "affidavit-of-mailing",
+                     "recipient": "case-file", "recipient_role": "case file",
+                     "template_id": "affidavit-of-mailing", "template_version": 1,
+                     "sha256": sha256_bytes(content), "delivery": "case_file"}
 
 
 def _document(doc_id: str, doc_type: str, kind: Any, entry: Any, case: Case,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ..cases import Case
 from ..errors import NoticegenError
+from ..files import sha256_bytes
 from ..project import Project
-from ..rules import OfficeCalendar, long_date, notice_deadlines, rank, require, service
+from ..rules import OfficeCalendar, long_date, notice_deadlines, rank, service
 from ..rules.court import appearance
 from ..rules.deadlines import (
     ComplianceDeadline,
@@ -58,13 +58,21 @@ class RenderedDocument:
     delivery: str
     format: Format
     content: bytes = field(repr=False)
-    deadline: str | None = None
+    deadline: Printed | None = None
     draft: bool = False
     """Rendered with --draft: watermarked on every page, never recorded as issued."""
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return sha256_bytes(self.content)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """The deadline as printed on a document, and its date: what the record acts on."""
+
+    wording: str
+    on: date | None
 
 
 @dataclass(frozen=True)
@@ -83,15 +91,12 @@ class Renderer:
     def render(self, doc_type: str, case: Case, issued: datetime, *,
                recipient: str | None = None, variant: str | None = None, fmt: Format = "pdf",
                draft: bool = False) -> RenderedDocument:
+        """The document's bytes and facts. Whether it may be served (the ladder, the city
+        attorney's approval) is the service's to decide before it asks."""
         settings = self.project.settings
         issued = local(issued, settings.zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         entry = kind.template(variant)
-        if not draft:  # only a template the city attorney approved is ever served
-            from ..review.approvals import require_approved
-
-            require_approved(self, doc_type, entry)
-        require(kind.step, case, self.project.catalog, settings, issued.date())
         party, context, deadline = self.context(doc_type, entry, case, issued, recipient,
                                                 draft)
         doc_id = context["doc"].id
@@ -113,7 +118,7 @@ class Renderer:
 
     def context(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
                 recipient: str | None = None, draft: bool = False
-                ) -> tuple[tuple[str, str], dict[str, Any], str | None]:
+                ) -> tuple[tuple[str, str], dict[str, Any], Printed | None]:
         """(recipient id and role, the facts the template sees, the deadline) — without the
         ladder's say, so the legal review's specimens are built by the same code."""
         settings = self.project.settings
@@ -205,7 +210,7 @@ class Renderer:
 
 
 def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-            kind: DocumentType) -> tuple[dict[str, Any], str]:
+            kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     """Warning notice and NOV: violations with their own deadlines, photos, code text."""
     party_case = PartyCase.of(case)
     per_violation, earliest, basis = r.deadlines(party_case, issued, kind.delivery)
@@ -218,11 +223,11 @@ def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: 
                    recipients=tuple(PartyView.of(p) for p in party_case.responsible_parties),
                    page_size=f"{settings.printing.door_hanger_width_in}in "
                              f"{settings.printing.door_hanger_height_in}in")
-    return context, earliest.wording
+    return context, Printed(earliest.wording, earliest.due_at.date())
 
 
 def _vca(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-         kind: DocumentType) -> tuple[dict[str, Any], str]:
+         kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     request = _last(case, "vca_request")
     nov = _last(case, "nov")
@@ -232,11 +237,11 @@ def _vca(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: dat
     context.update(violations=r.violations(party_case, None, with_photos=False),
                    extended_until=extended, nov_date=when(nov.on), request_date=when(request.on),
                    chief=r.project.settings.chief)
-    return context, extended
+    return context, Printed(extended, request.extended_until)
 
 
 def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-              kind: DocumentType) -> tuple[dict[str, Any], str]:
+              kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     settings = r.project.settings
     court_at = appearance(issued.date(), settings.court.sessions,
@@ -245,11 +250,11 @@ def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued
     context.update(violations=r.violations(party_case, None, with_photos=False),
                    court=settings.court, court_lines=tuple(settings.court.address.printed),
                    appearance=f"{long_date_with_weekday(court_at.date())} at {clock(court_at)}")
-    return context, f"appear {long_date(court_at.date())}"
+    return context, Printed(f"appear {long_date(court_at.date())}", None)
 
 
 def _stop_work(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-               kind: DocumentType) -> tuple[dict[str, Any], str]:
+               kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     catalog = r.project.catalog
     cited = PartyCase.of(case.model_copy(update={"violations": [
@@ -257,11 +262,11 @@ def _stop_work(r: Renderer, case: Case, doc: DocumentView, recipient: str, issue
     context = r.common(party_case, doc, recipient)
     context.update(violations=r.violations(cited, None), inspector=r.project.settings.
                    building_inspector)
-    return context, "stop all work now"
+    return context, Printed("stop all work now", None)
 
 
 def _closure(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-             kind: DocumentType) -> tuple[dict[str, Any], str | None]:
+             kind: DocumentType) -> tuple[dict[str, Any], None]:
     settings = r.project.settings
     closure, complainant = case.closure, case.complainant
     assert closure is not None and complainant is not None and complainant.name

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -19,6 +16,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import NoticegenError, display_path
+from ..files import sha256_bytes, sha256_file, write_atomically
 
 MAX_SOURCE_PIXELS = 60_000_000
 """Larger sources are refused before decoding: a phone photo is 3–12 MP (decompression bombs)."""
@@ -89,13 +87,18 @@ def prepare_photo(source: Path, cache_dir: Path, zone: ZoneInfo,
     except OSError as exc:
         raise PhotoError(source, f"cannot read the photo ({exc.strerror or exc})",
                          "check that it is a readable file") from None
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256_bytes(data)
     out = cache_dir / f"{sha256}-{max_pixels}.jpg"
     sidecar = out.with_suffix(".json")
     meta = _read_sidecar(sidecar) if out.exists() else None
     if meta is None:
         meta = _prepare(source, data, out, max_pixels)
-        _write_atomic(sidecar, json.dumps(meta, sort_keys=True).encode())
+        write_atomically(sidecar, json.dumps(meta, sort_keys=True).encode())
+    elif sha256_file(out) != meta["sha256"]:
+        raise PhotoError(source, f"its print-ready copy {display_path(out)} does not match the "
+                         "SHA-256 recorded when it was made (truncated or replaced)",
+                         "delete that file and its .json beside it; it is made again from the "
+                         "original photo")
     return PreparedPhoto(source=source, path=out, sha256=sha256, width=meta["width"],
                          height=meta["height"],
                          taken=_taken(meta["exif_time"], meta["exif_offset"], zone))
@@ -133,10 +136,9 @@ def _prepare(source: Path, data: bytes, out: Path, max_pixels: int) -> dict[str,
     buffer = io.BytesIO()
     im.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False,
             **({"icc_profile": icc} if icc else {}))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, buffer.getvalue())
+    write_atomically(out, buffer.getvalue())
     return {"width": im.width, "height": im.height, "exif_time": exif_time,
-            "exif_offset": exif_offset}
+            "exif_offset": exif_offset, "sha256": sha256_bytes(buffer.getvalue())}
 
 
 def _open_heic() -> None:
@@ -211,18 +213,7 @@ def _read_sidecar(path: Path) -> dict[str, Any] | None:
     try:
         meta = json.loads(path.read_bytes())
         return {"width": int(meta["width"]), "height": int(meta["height"]),
-                "exif_time": meta["exif_time"], "exif_offset": meta["exif_offset"]}
+                "exif_time": meta["exif_time"], "exif_offset": meta["exif_offset"],
+                "sha256": str(meta["sha256"])}
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never a part (parallel workers are safe)."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -35,6 +35,9 @@ class DocumentType(Model):
     audience: Audience
     delivery: Delivery
     step: Identifier
+    action: Identifier | None = None
+    """What the case's event log records when a document of this type is issued (a history
+    action: warning_notice, nov, vca, citation, …); none for a case-file document."""
     templates: Annotated[list[TemplateEntry], Field(min_length=1)]
     requires: list[Identifier] = []
     """Facts every template of the type must print (`noticegen check` flags one unused)."""

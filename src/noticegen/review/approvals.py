@@ -7,8 +7,6 @@ plain files, reviewed and versioned with the rest of the configuration."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ import yaml
 from pydantic import PositiveInt, StringConstraints
 
 from ..errors import InputError, NoticegenError, Problem
+from ..files import write_atomically
 from ..models import Day, Identifier, Model, Text
 from ..render.registry import TemplateEntry
 from ..source import read_yaml, validate
@@ -94,18 +93,6 @@ def load_approvals(root: Path) -> dict[str, list[Approval]]:
     return found
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_approvals(root: Path, approvals: dict[str, list[Approval]],
                    order: list[str] | None = None) -> None:
     """Write config/approvals.yaml: template ids in registry order, approvals oldest first."""
@@ -116,7 +103,7 @@ def save_approvals(root: Path, approvals: dict[str, list[Approval]],
             for a in approvals[i]] for i in ids}}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=False)
-    _write(approvals_path(root), _HEADER + "\n" + text)
+    write_atomically(approvals_path(root), _HEADER + "\n" + text)
 
 
 @dataclass(frozen=True)
@@ -203,7 +190,7 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
                         files={name: digest[:16] for name, digest in current.files.items()})
     approvals = dict(load_approvals(root))
     approvals[entry.id] = [*approvals.get(entry.id, []), approval]
-    _write(approved_text_path(root, entry.id), text)
+    write_atomically(approved_text_path(root, entry.id), text)
     save_approvals(root, approvals, [e.id for e in specimens.entries])
     return approval, True
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from ..errors import NoticegenError
-from ..records import write_atomically
+from ..files import write_atomically
 from ..render.pdf import write_pdf
 from ..rules import long_date
 from .approvals import SHORT, Status, status

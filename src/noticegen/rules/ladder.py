@@ -18,6 +18,14 @@ STEPS = ("warning", "nov", "vca", "follow-up", "citation", "referral", "stop-wor
 
 _MAILED = {"certified_mail", "first_class_mail"}
 
+RESERVICE = {
+    "returned_undeliverable": "the notice came back undeliverable",
+    "refused_posted": "the notice was refused or unclaimed and is re-served by posting",
+    "new_owner": "a new owner of record",
+    "new_violation": "a new violation",
+}
+"""Why a notice of violation may be served again while one is in force; the reason is recorded."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -57,7 +65,10 @@ def compliance_due(case: Case, catalog: Catalog, settings: Settings) -> date | N
 
 
 def nov_deadline(case: Case, nov: HistoryEntry, catalog: Catalog, settings: Settings) -> date:
-    """The earliest deadline the NOV gave, counted the way it was served."""
+    """The earliest deadline the NOV gave: the date on record for a notice noticegen issued
+    (never earlier than the one printed on it), else counted the way it was served."""
+    if nov.deadline is not None:
+        return nov.deadline
     method = "mail" if nov.method in _MAILED else "in_person"
     served = service(_at(nov), method, settings.zone, settings.calendar)
     cited = [v for v in case.violations if not nov.violations or v.id in nov.violations]
@@ -89,8 +100,31 @@ def _warning(case: Case, **_: object) -> tuple[str, ...]:
     return refusals
 
 
-def _nov(case: Case, catalog: Catalog, **_: object) -> tuple[str, ...]:
+def _nov(case: Case, catalog: Catalog, settings: Settings, as_of: date,
+         reservice: str | None = None, **_: object) -> tuple[str, ...]:
     refusals = _closed(case) + _no_violations(case)
+    vca = _last(case, "vca")
+    if vca is not None and vca.extended_until and as_of <= vca.extended_until:
+        refusals += (f"Directive VIII.C.2: the case is under a voluntary compliance agreement "
+                     f"entered on {long_date(_day(vca))}, which gives until "
+                     f"{long_date(vca.extended_until)}; it is not noticed again before then",)
+    noticed = [e for e in case.history if e.action == "nov"]
+    covered = {vid for e in noticed for vid in (e.violations or [v.id for v in case.violations])}
+    current = {v.id for v in case.violations}
+    if reservice is not None and reservice not in RESERVICE:
+        refusals += (f"unknown re-service reason '{reservice}'; reasons: "
+                     + ", ".join(RESERVICE),)
+    elif reservice == "new_violation" and current <= covered:
+        refusals += ("Directive VIII.B: re-service for a new violation, but every violation "
+                     "of the case is already in a notice of violation on file",)
+    elif reservice is None and current & covered:
+        last = max(noticed, key=_at)
+        due = compliance_due(case, catalog, settings)
+        refusals += (f"Directive VIII.B: a notice of violation for "
+                     f"{', '.join(sorted(current & covered))} was issued on "
+                     f"{long_date(_day(last))} (compliance due {long_date(due) if due else '—'})"
+                     " and is in force; a second one is served only for a re-service reason: "
+                     + "; ".join(f"{key} ({text})" for key, text in RESERVICE.items()),)
     for v in case.violations:
         if catalog.ordinance(v.ordinance).visible and not v.photos and not v.photo_override:
             refusals += (f"Directive VIII.B.2.d: the NOV must provide a photograph of the "
@@ -252,15 +286,19 @@ def next_steps(case: Case, catalog: Catalog, settings: Settings, as_of: date) ->
     case = history_until(case, as_of)
     steps = []
     for name in STEPS:
-        refusals = _RULES[name](case=case, catalog=catalog, settings=settings, as_of=as_of)
+        refusals = _RULES[name](case=case, catalog=catalog, settings=settings, as_of=as_of,
+                                reservice=None)
         steps.append(Step(name, not refusals, refusals or (_why(name, case),)))
     return steps
 
 
-def require(step: str, case: Case, catalog: Catalog, settings: Settings, as_of: date) -> None:
-    """Raise StepRefused, quoting the rules, unless the ladder allows this step now."""
+def require(step: str, case: Case, catalog: Catalog, settings: Settings, as_of: date,
+            reservice: str | None = None) -> None:
+    """Raise StepRefused, quoting the rules, unless the ladder allows this step now
+    (`reservice`: why a notice of violation is served again while one is in force)."""
     case = history_until(case, as_of)
-    refusals = _RULES[step](case=case, catalog=catalog, settings=settings, as_of=as_of)
+    refusals = _RULES[step](case=case, catalog=catalog, settings=settings, as_of=as_of,
+                            reservice=reservice)
     if refusals:
         raise StepRefused(f"{case.case_number}: {step} may not be issued now:\n  - "
                           + "\n  - ".join(refusals),

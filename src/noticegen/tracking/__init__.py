@@ -1,7 +1,8 @@
-"""The official record (directive XIV): documents, mail pieces and what happened to them."""
+"""What happens to a mail piece and what follows from it: status transitions, service and the
+deadline the record acts on (pure rules over the record's facts)."""
 
-from .service import EVENTS, ServiceStatus, TransitionError, next_statuses, service_status
-from .store import Store, TrackingError, open_store
+from .pieces import PieceRecord
+from .service import EVENTS, Event, ServiceStatus, TransitionError, next_statuses, service_status
 
-__all__ = ["EVENTS", "ServiceStatus", "Store", "TrackingError", "TransitionError",
-           "next_statuses", "open_store", "service_status"]
+__all__ = ["EVENTS", "Event", "PieceRecord", "ServiceStatus", "TransitionError",
+           "next_statuses", "service_status"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
 
-from .cli import _reports_errors
-from .errors import NoticegenError
+from ..errors import NoticegenError
+from ..files import write_atomically
+from .common import Context
 
 
 @click.group()
@@ -22,14 +22,13 @@ def templates() -> None:
 
 @templates.command(name="list")
 @click.pass_obj
-@_reports_errors
-def list_(root: Path) -> None:
+def list_(ctx: Context) -> None:
     """Every template: id, document type, variant, version, audience, language, content hash
     and whether it is approved as it is now."""
-    from .review import statuses
+    from ..review import statuses
 
     rows = [(s.entry.id, s.entry.doc_type, s.entry.variant, f"v{s.entry.version}",
-             s.entry.audience, s.entry.language, s.hash[:12], s) for s in statuses(root)]
+             s.entry.audience, s.entry.language, s.hash[:12], s) for s in statuses(ctx.root)]
     heads = ("ID", "TYPE", "VARIANT", "VER", "AUDIENCE", "LANG", "HASH")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)) + "  APPROVAL")
@@ -51,18 +50,17 @@ def list_(root: Path) -> None:
               help="The review PDF [default: out/review/templates-review.pdf]; the Word "
                    "specimens are written beside it.")
 @click.pass_obj
-@_reports_errors
-def review(root: Path, ids: tuple[str, ...], out: Path | None) -> None:
+def review(ctx: Context, ids: tuple[str, ...], out: Path | None) -> None:
     """One PDF for the city attorney: each template's specimen with every substituted value
     highlighted, then its variables, cited sections, id, version, hash and approval history;
     plus an editable Word specimen where the type has one. All templates unless IDs given."""
-    from .review import Specimens, find_entry
-    from .review.report import build_review, write_review
+    from ..review import Specimens, find_entry
+    from ..review.report import build_review, write_review
 
-    specimens = Specimens.of(root)
+    specimens = Specimens.of(ctx.root)
     entries = [find_entry(specimens.entries, i) for i in ids] if ids else specimens.entries
-    result = build_review(root, specimens, entries)
-    target = out or root / "out" / "review" / "templates-review.pdf"
+    result = build_review(ctx.root, specimens, entries)
+    target = out or ctx.root / "out" / "review" / "templates-review.pdf"
     written = write_review(result, target)
     click.echo(f"{target}  ({len(entries)} template(s))")
     for path in written[1:]:
@@ -86,80 +84,33 @@ def review(root: Path, ids: tuple[str, ...], out: Path | None) -> None:
               help="The side-by-side comparison, .pdf or .html "
                    "[default: out/review/ID-diff.pdf].")
 @click.pass_obj
-@_reports_errors
-def diff(root: Path, template_id: str, since_approved: bool, from_rev: str | None,
+def diff(ctx: Context, template_id: str, since_approved: bool, from_rev: str | None,
          to_rev: str | None, out: Path | None) -> None:
     """What changed in a template's words: the specimen's text before and after, as a
     side-by-side PDF (removed words struck through, added words underlined) and a unified
     diff on the terminal."""
-    from .records import write_atomically
-    from .review import Specimens, find_entry, status
-    from .review.approvals import SHORT, approved_text_path
-    from .review.diff import html_report, report_pdf, unified
+    from ..service import diff as compare
 
     if since_approved and (from_rev or to_rev):
         raise NoticegenError("--since-approved compares with the approved text; it cannot be "
                              "combined with --from/--to", "use one or the other")
-    current = Specimens.of(root)
-    entry = find_entry(current.entries, template_id)
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="noticegen-diff-") as scratch:
-        if from_rev:
-            old, from_label = _text_at(root, current, template_id, from_rev, Path(scratch) / "a")
-        else:
-            state = status(root, current.templates, entry)
-            path = approved_text_path(root, entry.id)
-            if state.latest is None or not path.is_file():
-                raise NoticegenError(f"{entry.label} has no approved text on file",
-                                     f"approve it first, or compare git revisions: "
-                                     f"noticegen templates diff {entry.id} --from HEAD")
-            old = path.read_text(encoding="utf-8")
-            a = state.latest
-            from_label = (f"approved v{a.version} on {a.approved_on.isoformat()} by "
-                          f"{a.approved_by} (hash {a.hash[:SHORT]})")
-            changed = state.changed_files() if state.approved is None else []
-            if changed:
-                notes.append("Files changed since that approval: " + ", ".join(changed))
-            elif state.approved is not None:
-                notes.append("The template as it is now is approved.")
-        if to_rev:
-            new, to_label = _text_at(root, current, template_id, to_rev, Path(scratch) / "b")
-        else:
-            new = current.text(entry)
-            to_label = (f"working copy, v{entry.version} "
-                        f"(hash {status(root, current.templates, entry).hash[:SHORT]})")
-    lines = unified(old, new, from_label, to_label)
-    if not lines:
-        click.echo(f"{entry.label}: no change in the specimen's words "
-                   f"({from_label} → {to_label})")
-    for line in lines:
+    target = out or ctx.root / "out" / "review" / f"{template_id}-diff.pdf"
+    with ctx.app() as app:
+        try:
+            found = compare(app, template_id, from_rev=from_rev, to_rev=to_rev,
+                            html=target.suffix.lower() in (".html", ".htm"))
+        except NoticegenError as exc:
+            if "no approved text" in exc.message:
+                exc.hint = (f"approve it first, or compare git revisions: noticegen templates "
+                            f"diff {template_id} --from HEAD")
+            raise
+    if not found.lines:
+        click.echo(f"{found.label}: no change in the specimen's words "
+                   f"({found.from_label} → {found.to_label})")
+    for line in found.lines:
         click.echo(_colour(line))
-    title = f"What changed in {entry.title} ({entry.variant}) — {entry.id}"
-    report = html_report(title, from_label, to_label, old, new, notes)
-    target = out or root / "out" / "review" / f"{entry.id}-diff.pdf"
-    content = report.encode() if target.suffix.lower() in (".html", ".htm") else \
-        report_pdf(report, current.templates)
-    write_atomically(target, content)
+    write_atomically(target, found.content)
     click.echo(f"{target}  (side by side, for reading)")
-
-
-def _text_at(root: Path, current: object, template_id: str, revision: str,
-             scratch: Path) -> tuple[str, str]:
-    """A template's specimen text with templates/ as it was at a git revision (the sample
-    facts and the code are today's)."""
-    from .review import Specimens, content_hash
-    from .review.approvals import SHORT
-    from .review.diff import templates_at
-
-    assert isinstance(current, Specimens)
-    folder = templates_at(root, revision, scratch)
-    then = Specimens(current.project, folder, current.cache,
-                     facts=root / "templates" / "specimens" / "specimen.yaml")
-    entry = next((e for e in then.entries if e.id == template_id), None)
-    if entry is None:
-        return "", f"{revision} (no template {template_id} there)"
-    return then.text(entry), (f"{revision}, v{entry.version} "
-                              f"(hash {content_hash(folder, entry)[:SHORT]})")
 
 
 def _colour(line: str) -> str:
@@ -180,16 +131,16 @@ def _colour(line: str) -> str:
               help="Who approves, e.g. \"A. Attorney, Assistant City Attorney\".")
 @click.option("--note", metavar="TEXT", help="Why, or what was reviewed.")
 @click.pass_obj
-@_reports_errors
-def approve(root: Path, ids: tuple[str, ...], by: str, note: str | None) -> None:
+def approve(ctx: Context, ids: tuple[str, ...], by: str, note: str | None) -> None:
     """Approve templates as they are now: records the content hash, approver, date and note in
-    config/approvals.yaml and the approved specimen text in config/approved-specimens/.
-    Commit both: approvals travel through version control."""
-    from .review import approve as record
-    from .review.approvals import SHORT
+    config/approvals.yaml (and the record) and the approved specimen text in
+    config/approved-specimens/. Commit both: approvals travel through version control."""
+    from ..review.approvals import SHORT
+    from ..service import approve as record
 
     for template_id in ids:
-        approval, new = record(root, template_id, by, note)
+        with ctx.app() as app:
+            approval, new = record(app, template_id, by, note)
         what = "approved" if new else "already approved"
         click.echo(f"{template_id} v{approval.version}: {what} "
                    f"{approval.approved_on.isoformat()} by {approval.approved_by} "

@@ -1,0 +1,240 @@
+"""Cases in the record: imported from case files (every edit a new revision, history entries
+into the event log), read back with their event log for the ladder, exported as case files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, insert, select
+
+from ..cases import Case, HistoryEntry
+from ..errors import InputError, NoticegenError, Problem, display_path
+from ..files import sha256_bytes, write_atomically
+from ..project import load_project
+from ..record.db import now
+from ..record.tables import blobs, case_revisions, cases, events, parties, photos, violations
+from ..source import suggest
+from .app import App
+
+
+@dataclass(frozen=True)
+class Imported:
+    case_number: str
+    revision: int
+    state: str
+    """'new', 'revised' or 'unchanged'."""
+    events_added: int
+    file: Path
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as the record has it now: its latest revision, with the event log as history."""
+
+    case: Case
+    revision: int
+    revision_id: int
+    sha256: str
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_data(entry: HistoryEntry) -> dict[str, Any]:
+    """A history entry as the event log keeps it."""
+    return entry.model_dump(mode="json", exclude_defaults=True)
+
+
+def entry_key(data: dict[str, Any]) -> str:
+    """The same entry, whoever recorded it, gets the same key: importing it twice, or
+    importing an exported case, records it once."""
+    return sha256_bytes(canonical(data).encode())
+
+
+def occurred(entry: HistoryEntry) -> datetime:
+    on = entry.on
+    return on if isinstance(on, datetime) else datetime.combine(on, time(0, 0))
+
+
+def insert_event(c: Connection, case_number: str, entry: HistoryEntry, actor: int,
+                 source: str, document_id: str | None = None) -> bool:
+    """One history entry into the event log, unless the same entry is there already."""
+    data = entry_data(entry)
+    key = entry_key(data)
+    if c.execute(select(events.c.id).where(events.c.case_number == case_number,
+                                           events.c.entry_key == key)).first():
+        return False
+    c.execute(insert(events).values(
+        case_number=case_number, kind=entry.action, occurred_at=occurred(entry), data=data,
+        entry_key=key, document_id=document_id, reason=entry.reason, correction=False,
+        source=source, actor_id=actor, recorded_at=now()))
+    return True
+
+
+def _revision_data(app: App, case: Case) -> tuple[dict[str, Any], list[tuple[bytes, str]]]:
+    """The case without its history, photos named by SHA-256 (their bytes returned to be
+    stored as blobs)."""
+    data = case.model_dump(mode="json", exclude={"history"}, exclude_defaults=True)
+    files: list[tuple[bytes, str]] = []
+    for v_index, violation in enumerate(case.violations):
+        named = []
+        for photo in violation.photos:
+            content = photo.file.read_bytes()
+            sha = sha256_bytes(content)
+            files.append((content, sha))
+            named.append({"sha256": sha, "name": photo.file.name}
+                         | ({"caption": photo.caption} if photo.caption else {}))
+        if named:
+            data["violations"][v_index]["photos"] = named
+    return data, files
+
+
+def import_cases(app: App, paths: list[Path]) -> list[Imported]:
+    """Load case files into the record, checked exactly as `noticegen check` checks them; a
+    problem anywhere imports nothing. An unchanged file changes nothing; a changed one makes
+    a new revision; history entries not yet in the event log are added to it."""
+    app.ready()
+    project = load_project(app.root, paths)
+    results = []
+    for number, case in sorted(project.cases.items()):
+        path = project.files[number]
+        data, files = _revision_data(app, case)
+        sha = sha256_bytes(canonical(data).encode())
+        for content, _ in files:
+            app.blobs.put(content)
+        with app.transaction() as (c, actor):
+            latest = c.execute(select(case_revisions.c.revision, case_revisions.c.sha256)
+                               .where(case_revisions.c.case_number == number)
+                               .order_by(case_revisions.c.revision.desc())).first()
+            if latest is None:
+                c.execute(insert(cases).values(case_number=number, created_at=now()))
+            if latest is not None and latest.sha256 == sha:
+                revision, state = latest.revision, "unchanged"
+            else:
+                revision = (latest.revision + 1) if latest else 1
+                state = "revised" if latest else "new"
+                _insert_revision(c, number, revision, sha, data, files, display_path(path),
+                                 actor)
+            added = sum(insert_event(c, number, entry, actor, f"import:{path.name}")
+                        for entry in case.history)
+        results.append(Imported(number, revision, state, added, path))
+    return results
+
+
+def _insert_revision(c: Connection, number: str, revision: int, sha: str,
+                     data: dict[str, Any], files: list[tuple[bytes, str]], source: str,
+                     actor: int) -> None:
+    for content, blob in files:
+        if not c.execute(select(blobs.c.sha256).where(blobs.c.sha256 == blob)).first():
+            c.execute(insert(blobs).values(sha256=blob, size=len(content),
+                                           media_type="image", recorded_at=now()))
+    revision_id = c.execute(insert(case_revisions).values(
+        case_number=number, revision=revision, sha256=sha, data=data, source=source,
+        actor_id=actor, recorded_at=now())).inserted_primary_key[0]
+    for party in data["responsible_parties"]:
+        address = party["mailing_address"]
+        c.execute(insert(parties).values(
+            revision_id=revision_id, party_id=party["id"], role=party["role"],
+            name=party["name"], address=", ".join([*address["lines"], address["city"],
+                                                   address["state"], address["zip"]])))
+    for violation in data.get("violations", []):
+        c.execute(insert(violations).values(
+            revision_id=revision_id, violation_id=violation["id"],
+            ordinance=violation["ordinance"],
+            observed=datetime.fromisoformat(violation["observed"])))
+        for position, photo in enumerate(violation.get("photos", []), start=1):
+            c.execute(insert(photos).values(
+                revision_id=revision_id, violation_id=violation["id"], position=position,
+                sha256=photo["sha256"], name=photo["name"], caption=photo.get("caption")))
+
+
+def case_numbers(app: App) -> list[str]:
+    with app.record.read() as c:
+        return list(c.execute(select(cases.c.case_number).order_by(cases.c.case_number))
+                    .scalars())
+
+
+def history(c: Connection, number: str) -> list[HistoryEntry]:
+    """The case's event log as history entries (mail events stay with their pieces)."""
+    rows = c.execute(select(events.c.data).where(
+        events.c.case_number == number, events.c.entry_key.is_not(None))
+        .order_by(events.c.occurred_at, events.c.id)).scalars()
+    return [HistoryEntry.model_validate(data) for data in rows]
+
+
+def load_case(app: App, number: str) -> CaseRecord:
+    """The case as the record has it now; its photos are read from the blob store."""
+    app.ready()
+    with app.record.read() as c:
+        row = c.execute(select(case_revisions).where(case_revisions.c.case_number == number)
+                        .order_by(case_revisions.c.revision.desc())).mappings().first()
+        if row is None:
+            known = list(c.execute(select(cases.c.case_number)).scalars())
+            near = suggest(number, known)
+            raise NoticegenError(f"no case {number} in the record",
+                                 f"did you mean '{near}'?" if near else
+                                 "import its case file first: noticegen cases import FILE")
+        entries = history(c, number)
+    data = json.loads(canonical(row["data"]))
+    for violation in data.get("violations", []):
+        photos_ = []
+        for photo in violation.get("photos", []):
+            app.blobs.read(photo["sha256"])  # present and whole, or refused by name
+            photos_.append({"file": str(app.blobs.path(photo["sha256"]))}
+                           | ({"caption": photo["caption"]} if "caption" in photo else {}))
+        violation["photos"] = photos_
+    data["history"] = [entry_data(e) for e in entries]
+    case = Case.model_validate(data)
+    return CaseRecord(case, row["revision"], row["id"], row["sha256"])
+
+
+def resolve(app: App, given: str) -> str:
+    """A case number, or a case file's path: the file is imported first."""
+    path = Path(given)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise InputError([Problem(display_path(path), None, "", "no such file",
+                                      "give a case number or a case file")])
+        imported = import_cases(app, [path])
+        if len(imported) != 1:
+            raise NoticegenError(f"{given} holds {len(imported)} cases; name one case",
+                                 "e.g. CE-2026-0141")
+        return imported[0].case_number
+    return given
+
+
+def export_cases(app: App, numbers: list[str], folder: Path) -> list[Path]:
+    """Each case as a case file (with its photos beside it in photos/) that imports back to
+    the same revision; its history holds every event of the log, issued ones included."""
+    written = []
+    for number in numbers:
+        record = load_case(app, number)
+        with app.record.read() as c:
+            data = c.execute(select(case_revisions.c.data).where(
+                case_revisions.c.id == record.revision_id)).scalar_one()
+            entries = history(c, number)
+        data = json.loads(canonical(data))
+        used: dict[str, str] = {}
+        for violation in data.get("violations", []):
+            for photo in violation.get("photos", []):
+                name = photo.pop("name")
+                if used.get(name, photo["sha256"]) != photo["sha256"]:
+                    name = f"{photo['sha256'][:8]}-{name}"
+                used[name] = photo["sha256"]
+                app.blobs.copy_to(photo.pop("sha256"), folder / "photos" / name)
+                photo["file"] = f"photos/{name}"
+        if entries:
+            data["history"] = [entry_data(e) for e in entries]
+        text = (f"# {number}, revision {record.revision}, exported from the record on "
+                f"{date.today().isoformat()}\n")
+        text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)
+        target = folder / f"{number}.yaml"
+        write_atomically(target, text)
+        written.append(target)
+    return written

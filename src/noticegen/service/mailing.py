@@ -1,0 +1,223 @@
+"""A certified-mail batch issued as one transaction: the pieces are made into the blob store
+with the article numbers they will carry, then one transaction claims those numbers and
+records the batch, its documents, pieces and events — or, if another batch claimed the
+numbers meanwhile, the batch is made again with the next ones. Readable copies go to out/
+after the commit."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from ..errors import InputError, NoticegenError, Problem
+from ..mail.batch import Batch
+from ..mail.chunks import CHUNK_SIZE
+from ..record.db import now
+from ..record.numbers import Number, ensure_sequence, lock, next_numbers
+from ..record.tables import batches, blobs, documents, events, mail_pieces
+from ..render.document import Printed
+from ..review.approvals import require_batch_approved
+from ..review.entries import MAIL_TEMPLATES, of_registry
+from ..review.hashing import content_hash
+from ..rules import StepRefused, batch_order, require
+from .app import App
+from .cases import CaseRecord, insert_event, load_case
+from .issue import renderer_of, step_entry
+
+ATTEMPTS = 5
+"""Times a batch is made again because other batches claimed its numbers first."""
+PAPERS = ("print.pdf", "firm-mailing-book.pdf", "manifest.csv", "batch.json")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str
+    folder: Path
+    pieces: int
+    rendered: int
+    already_complete: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Claimed(Exception):
+    """Another batch claimed the predicted numbers first."""
+
+
+def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date,
+               batch_id: str, *, reservice: str | None = None, workers: int | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               chunk_size: int = CHUNK_SIZE) -> BatchResult:
+    app.ready_to_issue()
+    folder = app.out / batch_id
+    with app.record.read() as c:
+        done = c.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
+    if done is not None:
+        if done["document_type"] != doc_type or done["mail_date"] != mail_date:
+            raise NoticegenError(
+                f"batch {batch_id} is on record as a {done['document_type']} batch mailed "
+                f"{done['mail_date'].isoformat()}", "choose a new --batch-id; a finished batch "
+                "is never changed")
+        materialize(app, batch_id)
+        return BatchResult(batch_id, folder, done["pieces"], 0, True)
+    r = renderer_of(app)
+    require_batch_approved(r, doc_type)  # before anything is made or claimed
+    records = {n: load_case(app, n) for n in dict.fromkeys(case_numbers)}
+    catalog, settings = app.project.catalog, app.project.settings
+    ordered = batch_order([rec.case for rec in records.values()], catalog)
+    problems = []
+    for case in ordered:
+        try:
+            require(doc_type, case, catalog, settings, mail_date, reservice=reservice)
+        except StepRefused as exc:
+            problems.append(Problem(case.case_number, None, "history", exc.message,
+                                    "leave the case out of the batch, or give the re-service "
+                                    "reason (--reservice) if the notice must be served again"))
+    if problems:
+        raise InputError(problems)
+    work = app.work / batch_id
+    batch = Batch(app.project, r, ordered, {n: rec.sha256 for n, rec in records.items()},
+                  doc_type, mail_date, batch_id, work, app.blobs, workers=workers,
+                  chunk_size=chunk_size)
+    source = settings.mail.article_numbers
+    count = len(batch.keys())
+    with app.transaction() as (c, actor):
+        ensure_sequence(c, source, actor)
+    for _ in range(ATTEMPTS):
+        with app.record.read() as c:
+            numbers = next_numbers(c, source, count)
+        made = batch.make(batch.pieces([n.article for n in numbers]), progress)
+        try:
+            with app.transaction() as (c, actor):
+                lock(c, source)
+                if next_numbers(c, source, count) != numbers:
+                    raise _Claimed
+                _record(c, actor, app, r, batch, records, made.entries, made.papers, numbers,
+                        reservice)
+        except _Claimed:
+            continue
+        break
+    else:
+        raise NoticegenError(f"batch {batch_id}: other batches claimed its article numbers "
+                             f"{ATTEMPTS} times while it was made; nothing was recorded",
+                             "run the same command again when the other batches are done")
+    materialize(app, batch_id)
+    shutil.rmtree(work, ignore_errors=True)
+    return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
+            records: dict[str, CaseRecord], entries: list[dict[str, Any]],
+            papers: dict[str, str], numbers: list[Number], reservice: str | None) -> None:
+    """Every row of the batch, in the transaction that claims its numbers."""
+    kind = batch.kind
+    fees = app.project.settings.mail.fees
+    hashes = {t.id: content_hash(r.templates, of_registry(batch.doc_type, kind, t))
+              for t in kind.templates}
+    hashes |= {t.id: content_hash(r.templates, t) for t in MAIL_TEMPLATES}
+    for name, sha in papers.items():
+        _blob(c, app, sha, "text/csv" if name.endswith(".csv") else
+              "application/json" if name.endswith(".json") else "application/pdf")
+    c.execute(insert(batches).values(
+        id=batch.batch_id, document_type=batch.doc_type, mail_date=batch.mail_date,
+        pieces=len(entries), record_sha256=papers["batch.json"],
+        print_sha256=papers["print.pdf"], book_sha256=papers["firm-mailing-book.pdf"],
+        manifest_sha256=papers["manifest.csv"], actor_id=actor, recorded_at=now()))
+    issued = batch.issued
+    for entry, number in zip(entries, numbers, strict=True):
+        piece = entry["piece"]
+        record = records[piece["case_number"]]
+        case = record.case
+        deadline = entry["deadline"]
+        for role, facts, file in (("notice", entry["notice"], "packet"),
+                                  ("file-copy", entry["file_copy"], "file_copy"),
+                                  ("affidavit", entry["affidavit"], "affidavit")):
+            if facts is None:
+                continue
+            item = entry["files"][file]
+            _blob(c, app, item["sha256"], "application/pdf")
+            c.execute(insert(documents).values(
+                id=facts["id"], case_number=case.case_number, revision_id=record.revision_id,
+                document_type=facts["document_type"], role=role,
+                template_id=facts["template_id"], template_version=facts["template_version"],
+                template_hash=hashes[facts["template_id"]], sha256=item["sha256"],
+                format="pdf", file=f"out/{batch.batch_id}/{item['path']}",
+                recipient=facts["recipient"], recipient_role=facts["recipient_role"],
+                delivery=facts["delivery"],
+                violations=[[v.id, v.ordinance] for v in case.violations],
+                deadline=deadline["wording"] if deadline and role != "affidavit" else None,
+                deadline_on=date.fromisoformat(deadline["on"])
+                if deadline and deadline["on"] and role != "affidavit" else None,
+                batch_id=batch.batch_id, issued_at=issued, actor_id=actor,
+                recorded_at=now()))
+        c.execute(insert(mail_pieces).values(
+            article_number=number.article, sequence=number.sequence, serial=number.serial,
+            batch_id=batch.batch_id, line=entry["line"], document_id=entry["notice"]["id"],
+            case_number=case.case_number, recipient=piece["party_id"], addressee=piece["name"],
+            address=", ".join(piece["address_lines"]), mailing_date=batch.mail_date,
+            service=f"Certified Mail, return receipt ({fees.return_receipt_kind})",
+            postage=fees.postage, fees=fees.certified + fees.return_receipt,
+            packet_sha256=entry["files"]["packet"]["sha256"]))
+        notice = _Issued(entry["notice"]["id"], issued, piece["party_id"], deadline,
+                         kind.delivery, entry["notice"]["template_id"])
+        if kind.action:
+            insert_event(c, case.case_number, step_entry(case, notice, kind.action, reservice),
+                         actor, f"batch:{batch.batch_id}", document_id=notice.document_id)
+        c.execute(insert(events).values(
+            case_number=case.case_number, kind="mailed",
+            occurred_at=datetime.combine(batch.mail_date, time(0, 0)),
+            data={"status": "mailed", "on": batch.mail_date.isoformat()},
+            article_number=number.article, document_id=notice.document_id,
+            correction=False, source=f"batch:{batch.batch_id}", actor_id=actor,
+            recorded_at=now()))
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """What `step_entry` reads of a notice mailed in a batch."""
+
+    document_id: str
+    issued: datetime
+    recipient_id: str
+    printed: dict[str, Any] | None
+    delivery: str
+    template_id: str
+
+    @property
+    def deadline(self) -> Printed | None:
+        if not self.printed:
+            return None
+        on = self.printed["on"]
+        return Printed(self.printed["wording"], date.fromisoformat(on) if on else None)
+
+
+def _blob(c: Connection, app: App, sha: str, media: str) -> None:
+    if c.execute(select(blobs.c.sha256).where(blobs.c.sha256 == sha)).first():
+        return
+    c.execute(insert(blobs).values(sha256=sha, size=app.blobs.path(sha).stat().st_size,
+                                   media_type=media, recorded_at=now()))
+
+
+def materialize(app: App, batch_id: str) -> int:
+    """The readable copies of a recorded batch under out/<batch-id>/ (made again if they went
+    missing); returns how many were written."""
+    with app.record.read() as c:
+        row = c.execute(select(batches).where(batches.c.id == batch_id)).mappings().one()
+        files = c.execute(select(documents.c.file, documents.c.sha256).where(
+            documents.c.batch_id == batch_id)).all()
+    folder = app.out / batch_id
+    wanted = [(folder / name, row[column]) for name, column in zip(
+        PAPERS, ("print_sha256", "book_sha256", "manifest_sha256", "record_sha256"),
+        strict=True)]
+    wanted += [(app.root / file, sha) for file, sha in files]
+    written = 0
+    for target, sha in wanted:
+        if not target.is_file():
+            written += 1
+        app.blobs.copy_to(sha, target)
+    return written

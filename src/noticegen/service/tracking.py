@@ -1,0 +1,196 @@
+"""What happened to mail pieces, from the record: events recorded (one at a time or from a
+carrier's CSV), pieces with their service and deadline, follow-ups due, and verification of a
+document or a link against the record."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from ..errors import InputError, NoticegenError, Problem
+from ..files import sha256_file
+from ..record.db import now
+from ..record.numbers import load_roll as _load_roll
+from ..record.tables import documents, events, mail_pieces
+from ..render.identity import verify_signature
+from ..tracking import EVENTS, Event, PieceRecord
+from ..tracking.report import FollowUp, PieceReport, followups, piece_report
+from ..tracking.service import TransitionError, check_transition
+from .app import App
+
+IMPORT_COLUMNS = ("article_number", "status", "date")
+
+
+class TrackingError(NoticegenError):
+    exit_code = 2
+
+
+def _events(c: Connection, article: str) -> list[Event]:
+    rows = c.execute(select(events.c.kind, events.c.occurred_at, events.c.data,
+                            events.c.correction).where(events.c.article_number == article,
+                                                       events.c.kind.in_(EVENTS))
+                     .order_by(events.c.id)).all()
+    return [Event(kind, at.date(), data.get("signer"), bool(correction))
+            for kind, at, data, correction in rows]
+
+
+def add_event(app: App, article: str, status: str, on: date, *, signer: str | None = None,
+              detail: str | None = None, correction: bool = False, source: str = "manual",
+              receipt_number: str | None = None) -> None:
+    """Record one event after checking it can follow the piece's current status."""
+    app.ready()
+    if status == "return_receipt" and not signer:
+        raise TrackingError("a return receipt records who signed it", "give the signer's name")
+    with app.transaction() as (c, actor):
+        _add(c, actor, article, status, on, signer, detail, correction, source,
+             receipt_number)
+
+
+def _add(c: Connection, actor: int, article: str, status: str, on: date, signer: str | None,
+         detail: str | None, correction: bool, source: str, receipt_number: str | None) -> None:
+    query = select(mail_pieces.c.case_number, mail_pieces.c.mailing_date,
+                   mail_pieces.c.document_id).where(mail_pieces.c.article_number == article)
+    if c.dialect.name != "sqlite":
+        query = query.with_for_update()
+    piece = c.execute(query).first()
+    if piece is None:
+        raise TrackingError(f"no mail piece with article number {article}",
+                            "check the number; `noticegen track list` shows them")
+    history = _events(c, article)
+    check_transition(history[-1].status if history else None, status, correction)
+    if on < piece.mailing_date and not correction:
+        raise TransitionError(f"{status} on {on.isoformat()} is before the piece was mailed "
+                              f"({piece.mailing_date.isoformat()})", "check the date")
+    data = {"status": status, "on": on.isoformat()} | {
+        k: v for k, v in (("signer", signer), ("detail", detail),
+                          ("receipt_number", receipt_number)) if v}
+    c.execute(insert(events).values(
+        case_number=piece.case_number, kind=status,
+        occurred_at=datetime.combine(on, time(0, 0)), data=data, article_number=article,
+        document_id=piece.document_id, correction=correction, source=source, actor_id=actor,
+        recorded_at=now()))
+
+
+def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
+    """Events from a carrier's CSV (article_number, status, date; optional signed_by, detail,
+    receipt_number): each row that can be recorded is; the others are returned, by line."""
+    app.ready()
+    text = file.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError([Problem(str(file), 1, ", ".join(missing), "missing column(s)",
+                                  "the first row must name: " + ", ".join(IMPORT_COLUMNS))])
+    problems, recorded = [], 0
+    for number, row in enumerate(reader, start=2):
+        article = (row["article_number"] or "").replace(" ", "")
+        try:
+            on = date.fromisoformat((row["date"] or "").strip())
+        except ValueError:
+            problems.append(Problem(str(file), number, "date", f"'{row['date']}' is not a date",
+                                    "write YYYY-MM-DD"))
+            continue
+        try:
+            status = (row["status"] or "").strip()
+            if status == "return_receipt" and not row.get("signed_by"):
+                raise TrackingError("a return receipt records who signed it",
+                                    "fill in the signed_by column")
+            with app.transaction() as (c, actor):
+                _add(c, actor, article, status, on, row.get("signed_by") or None,
+                     row.get("detail") or None, False, f"import:{file.name}",
+                     row.get("receipt_number") or None)
+            recorded += 1
+        except NoticegenError as exc:
+            problems.append(Problem(str(file), number, "article_number"
+                                    if "no mail piece" in exc.message else "status",
+                                    exc.message, exc.hint))
+    return recorded, problems
+
+
+def pieces(app: App, status: str | None = None, case: str | None = None,
+           article: str | None = None) -> list[PieceRecord]:
+    app.ready()
+    p, d = mail_pieces, documents
+    query = select(p, d.c.document_type, d.c.recipient_role, d.c.violations, d.c.deadline,
+                   d.c.deadline_on).join(d, d.c.id == p.c.document_id)
+    if case:
+        query = query.where(p.c.case_number == case)
+    if article:
+        query = query.where(p.c.article_number == article)
+    with app.record.read() as c:
+        found = []
+        for r in c.execute(query.order_by(p.c.batch_id, p.c.line)).mappings():
+            history = _events(c, r["article_number"])
+            receipts = c.execute(select(events.c.data).where(
+                events.c.article_number == r["article_number"],
+                events.c.kind == "return_receipt").order_by(events.c.id)).scalars().all()
+            found.append(PieceRecord(
+                r["article_number"], r["document_id"], r["case_number"], r["document_type"],
+                r["recipient"], r["recipient_role"], r["addressee"], r["address"],
+                r["mailing_date"], r["batch_id"], tuple(tuple(v) for v in r["violations"]),
+                r["deadline"], r["deadline_on"],
+                next((d.get("receipt_number") for d in reversed(receipts)
+                      if d.get("receipt_number")), None), tuple(history)))
+    return [f for f in found if status is None or f.status == status]
+
+
+def reports(app: App, **where: Any) -> list[PieceReport]:
+    return [piece_report(p, app.project.catalog, app.project.settings)
+            for p in pieces(app, **where)]
+
+
+def due(app: App, as_of: date) -> list[FollowUp]:
+    with app.record.read() as c:
+        checks = c.execute(select(documents.c.case_number, documents.c.follow_up_due).where(
+            documents.c.follow_up_due.is_not(None))).all()
+    return followups(pieces(app), [(n, d) for n, d in checks], app.project.catalog,
+                     app.project.settings, as_of)
+
+
+@dataclass(frozen=True)
+class Match:
+    how: str
+    documents: list[dict[str, Any]]
+    pieces: list[PieceRecord]
+
+
+def verify_file(app: App, path: Path) -> Match:
+    """The record's documents and pieces whose file has this file's SHA-256."""
+    app.ready()
+    if not path.is_file():
+        raise NoticegenError(f"{path}: no such file", "give a PDF or a verification URL")
+    digest = sha256_file(path)
+    with app.record.read() as c:
+        docs = [dict(r) for r in c.execute(select(documents).where(
+            documents.c.sha256 == digest)).mappings()]
+        articles = c.execute(select(mail_pieces.c.article_number).where(
+            mail_pieces.c.packet_sha256 == digest)).scalars().all()
+    found = [p for a in articles for p in pieces(app, article=a)]
+    return Match(f"SHA-256 {digest[:16]}…", docs, found)
+
+
+def verify_link(app: App, doc_id: str, sig: str) -> Match:
+    """The document a verification link names, if its signature is genuine."""
+    app.ready()
+    if not verify_signature(app.project.settings.verification.key(), doc_id, sig):
+        raise TrackingError(f"the link's signature does not match document {doc_id}",
+                            "the link was altered or not issued by this agency")
+    with app.record.read() as c:
+        docs = [dict(r) for r in c.execute(select(documents).where(
+            documents.c.id == doc_id)).mappings()]
+        articles = c.execute(select(mail_pieces.c.article_number).where(
+            mail_pieces.c.document_id == doc_id)).scalars().all()
+    return Match("signature valid", docs, [p for a in articles for p in pieces(app, article=a)])
+
+
+def load_roll(app: App, first: str, size: int) -> str:
+    """Record a new PS 3800 label roll (when the settings use rolls)."""
+    app.ready()
+    with app.transaction() as (c, actor):
+        return _load_roll(c, app.project.settings.mail.article_numbers, first, size, actor)
