@@ -111,3 +111,62 @@ def repo_project():
 def _signing_key(monkeypatch):
     """Documents are signed; tests use a fixed key from the environment, never a file."""
     monkeypatch.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the record are marked `record`: scripts/test.sh runs them a second time
+    against PostgreSQL."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.record)
+
+
+@pytest.fixture
+def database_url(monkeypatch):
+    """The record's URL for this test: None for the embedded default (SQLite in the project's
+    state folder); a fresh PostgreSQL database, dropped afterwards, when the suite runs with
+    NOTICEGEN_TEST_DATABASE=postgresql (and NOTICEGEN_TEST_POSTGRES_URL names the server)."""
+    import os
+    import uuid
+
+    if os.environ.get("NOTICEGEN_TEST_DATABASE") != "postgresql":
+        monkeypatch.delenv("NOTICEGEN_DATABASE_URL", raising=False)
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    server = os.environ["NOTICEGEN_TEST_POSTGRES_URL"]
+    name = f"nt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE DATABASE {name}"))
+    url = server.rsplit("/", 1)[0] + "/" + name
+    monkeypatch.setenv("NOTICEGEN_DATABASE_URL", url)
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def recorded_root(project_root: Path, database_url) -> Path:
+    """project_root with its record created (`noticegen db upgrade`) and its case imported."""
+    from noticegen.cli import cli
+
+    runner = CliRunner()
+    for args in (["db", "upgrade"], ["cases", "import", str(project_root / "cases")]):
+        result = runner.invoke(cli, ["--root", str(project_root), *args])
+        assert result.exit_code == 0, result.output
+    return project_root
+
+
+@pytest.fixture
+def app(recorded_root: Path):
+    """The service's application object over recorded_root, acting as 'tester'."""
+    import os
+
+    from noticegen.service import App
+
+    opened = App.open(recorded_root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
+    yield opened
+    opened.close()

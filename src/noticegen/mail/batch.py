@@ -63,6 +63,22 @@ class Made:
     workers), merge (print.pdf), papers."""
 
 
+def book_context(project: Project, batch_id: str, mail_date: date, issued: datetime,
+                 pieces: list[Piece]) -> dict[str, Any]:
+    """What the firm mailing book template sees (also the legal review's specimen)."""
+    settings = project.settings
+    fees = settings.mail.fees
+    lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), fees)
+             for p in pieces]
+    return {"pages": book_pages(lines, settings.mail.book_lines_per_page),
+            "totals": Totals.of(lines), "batch_id": batch_id,
+            "sender_name": settings.mail.return_name,
+            "sender_lines": tuple(settings.mail.return_address.printed),
+            "receipt_kind": fees.return_receipt_kind, "mailed": long_date(mail_date),
+            "approval": settings.mail.postmaster_approval, "money": _money,
+            "issued_iso": issued.isoformat()}
+
+
 def pairs(cases: list[Case]) -> list[tuple[Case, ResponsibleParty]]:
     """Every (case, party) that gets a piece, in the order the cases are given (priority)."""
     return [(case, party) for case in cases for party in case.responsible_parties]
@@ -254,18 +270,7 @@ class Batch:
         return papers
 
     def book_context(self, pieces: list[Piece]) -> dict[str, Any]:
-        """What the firm mailing book template sees (also the legal review's specimen)."""
-        settings = self.project.settings
-        fees = settings.mail.fees
-        lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), fees)
-                 for p in pieces]
-        return {"pages": book_pages(lines, settings.mail.book_lines_per_page),
-                "totals": Totals.of(lines), "batch_id": self.batch_id,
-                "sender_name": settings.mail.return_name,
-                "sender_lines": tuple(settings.mail.return_address.printed),
-                "receipt_kind": fees.return_receipt_kind, "mailed": long_date(self.mail_date),
-                "approval": settings.mail.postmaster_approval, "money": _money,
-                "issued_iso": self.issued.isoformat()}
+        return book_context(self.project, self.batch_id, self.mail_date, self.issued, pieces)
 
     def _book_parts(self, pieces: list[Piece]) -> Iterator[bytes]:
         """The book's parts, made one at a time as the stream takes them."""

@@ -360,7 +360,7 @@ class Specimens:
         if self._mail is not None:
             return self._mail
         from ..mail.article_numbers import impb_number
-        from ..mail.batch import Batch
+        from ..mail.batch import book_context
         from ..mail.chunks import Piece, affidavit_context, cover_context
         from ..render.context import ROLE_LABELS
 
@@ -381,9 +381,8 @@ class Specimens:
                                                      self.issued, piece, case, pages, doc_id,
                                                      "0" * 64)}
 
-        job = Batch(self.project, self.renderer, "nov", day, batch_id,
-                    self.project.root / "out")
-        captured["mail/firm_book.html"] = job.book_context([piece])
+        captured["mail/firm_book.html"] = book_context(self.project, batch_id, day,
+                                                       self.issued, [piece])
         self._mail = captured
         return captured
 
