@@ -103,6 +103,11 @@ def read_yaml(path: Path) -> Source:
                                   "save the file as UTF-8")]) from None
     except OSError as exc:
         raise InputError([Problem(name, None, "", f"cannot read file: {exc.strerror}")]) from None
+    if bad := re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]", text):
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError([Problem(name, line, "", f"contains the control character "
+                                  f"{bad.group()!r}", "remove it; the files may hold only "
+                                  "printable characters, tabs and line breaks")])
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)

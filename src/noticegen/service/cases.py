@@ -161,10 +161,11 @@ def case_numbers(app: App) -> list[str]:
 
 
 def history(c: Connection, number: str) -> list[HistoryEntry]:
-    """The case's event log as history entries (mail events stay with their pieces)."""
+    """The case's event log as history entries, in the order recorded (mail events stay with
+    their pieces)."""
     rows = c.execute(select(events.c.data).where(
         events.c.case_number == number, events.c.entry_key.is_not(None))
-        .order_by(events.c.occurred_at, events.c.id)).scalars()
+        .order_by(events.c.id)).scalars()
     return [HistoryEntry.model_validate(data) for data in rows]
 
 
