@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the bundled examples: check every input, then produce documents in out/.
+# The main job on the bundled examples: check every input, import the cases into the record,
+# mail a certified-mail batch and issue the officer's and the case file's documents.
+# Run it again: the second run changes nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,25 +16,27 @@ fi
 
 ng=.venv/bin/noticegen
 $ng check examples/
+$ng db upgrade                       # the record: var/record.sqlite (explicit, never on open)
+$ng cases import examples/cases      # every example case; unchanged files change nothing
 
-# The clerk's job: a certified-mail batch of notices of violation for every open case that
-# the enforcement ladder allows (the two closed example cases are left out).
+# The officer's door-hanger warning, printed on site the week before.
+$ng render warning CE-2026-0163 --variant door-hanger --issued "2026-11-18 15:30"
+
+# The clerk's job: a certified-mail batch of notices of violation for the open cases the
+# enforcement ladder allows today (the others already have a notice in force, are under a
+# voluntary compliance agreement, or are closed: `noticegen next CASE` says which rule).
 mail_date=2026-11-25
-cases=()
-for f in examples/cases/*.yaml; do
-  case "$f" in *CE-2026-0160.yaml|*CE-2026-0182.yaml) continue ;; esac
-  cases+=("$f")
-done
-$ng batch "${cases[@]}" --doc nov --mail-date "$mail_date" --batch-id "nov-$mail_date"
+$ng batch CE-2026-0163 CE-2026-0174 CE-2026-0196 --doc nov --mail-date "$mail_date" \
+  --batch-id "nov-$mail_date"
 
 # The officer's and the case file's documents.
 issued="$mail_date 10:00"
-$ng render warning examples/cases/CE-2026-0163.yaml --variant door-hanger --issued "$issued"
-$ng render citation examples/cases/CE-2026-0141.yaml --issued "$issued"
-$ng render nov examples/cases/CE-2026-0141.yaml --issued "$issued" --format docx
-$ng render stop-work examples/cases/CE-2026-0174.yaml --recipient owner --issued "$issued"
-$ng render closure examples/cases/CE-2026-0182.yaml --issued "$issued"
-$ng render field-report examples/cases/CE-2026-0166.yaml --issued "$issued"
+$ng render citation CE-2026-0141 --issued "$issued"
+$ng render stop-work CE-2026-0174 --recipient owner --issued "$issued"
+$ng render closure CE-2026-0182 --issued "$issued"
+$ng render field-report CE-2026-0166 --issued "$issued"
+$ng db check
 echo "demo: the mail batch is in out/nov-$mail_date/ (print.pdf, firm-mailing-book.pdf,"
 echo "      manifest.csv, packets/, affidavits/, file-copies/, batch.json); single documents"
-echo "      in out/<case number>/; every document's record in out/documents.jsonl"
+echo "      in out/<case number>/; the record (every case, event, document and piece) in"
+echo "      var/record.sqlite with its files in var/blobs/"

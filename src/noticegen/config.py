@@ -23,6 +23,9 @@ from .models import Address, Day, Identifier, Model, Text, invalid
 from .source import duplicate_ids, read_yaml, validate
 
 SETTINGS_FILE = "agency.yaml"
+APPROVALS_FILE = "approvals.yaml"
+APPROVED_TEXTS = "approved-specimens"
+"""The city attorney's approvals and approved specimen texts, beside the settings."""
 Money = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import APPROVALS_FILE, APPROVED_TEXTS
 from ..errors import NoticegenError
 from ..files import sha256_file
 from ..project import Project
-from ..review.approvals import APPROVED_TEXTS, approvals_path
 
 
 def input_files(project: Project) -> list[Path]:
@@ -16,7 +16,7 @@ def input_files(project: Project) -> list[Path]:
     their record revision): catalogs, settings and templates. Not the city attorney's
     approvals: they are checked once, before anything is allocated, and may go on meanwhile."""
     root = project.root
-    review = {approvals_path(root), root / "config" / APPROVED_TEXTS}
+    review = {root / "config" / APPROVALS_FILE, root / "config" / APPROVED_TEXTS}
     settings = [f for f in (root / "config").rglob("*")
                 if f not in review and not review & set(f.parents)]
     files = sorted([*(root / "ordinances").glob("*.yaml"), *settings,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import yaml
 from pydantic import PositiveInt, StringConstraints
 
+from ..config import APPROVALS_FILE, APPROVED_TEXTS
 from ..errors import InputError, NoticegenError, Problem
 from ..files import write_atomically
 from ..models import Day, Identifier, Model, Text
@@ -26,8 +27,6 @@ from .hashing import combine, content_hash, file_hashes
 if TYPE_CHECKING:
     from ..render.document import Renderer
 
-APPROVALS_FILE = "approvals.yaml"
-APPROVED_TEXTS = "approved-specimens"
 """Under config/: the specimen text of each template's latest approval, one file per id."""
 SHORT = 12
 _HEADER = """\

@@ -302,7 +302,7 @@ def require(step: str, case: Case, catalog: Catalog, settings: Settings, as_of: 
     if refusals:
         raise StepRefused(f"{case.case_number}: {step} may not be issued now:\n  - "
                           + "\n  - ".join(refusals),
-                          "run 'noticegen next' on the case file to see what may be issued")
+                          "`noticegen next CASE` shows what may be issued now, and why")
 
 
 def _why(name: str, case: Case) -> str:
