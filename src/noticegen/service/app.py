@@ -173,24 +173,24 @@ def accept_empty_record(app: App) -> int:
 
 
 def _highest_serial(app: App) -> int:
-    """The highest IMpb serial of the configured Mailer ID in any manifest or batch record
-    under out/ or in the blob store."""
+    """The highest IMpb serial of the configured Mailer ID found in what survives of earlier
+    records: manifests and batch records under out/, the blob store, and the state folder's
+    files (an earlier version's article-number and tracking files included)."""
     source = app.project.settings.mail.article_numbers
     if source.source != "impb" or not source.mailer_id:
         return 0
     width = 7 if len(source.mailer_id) == 9 else 10
-    pattern = re.compile(r"\b9[23]\d{3}" + source.mailer_id + r"(\d{" + str(width) + r"})\d\b")
-    top = 0
-    texts = [p for p in app.out.rglob("*") if p.name in ("manifest.csv", "batch.json")] \
+    pattern = re.compile(r"9[23]\d{3}" + source.mailer_id + r"(\d{" + str(width) + r"})\d")
+    places = [p for p in app.out.rglob("*") if p.name in ("manifest.csv", "batch.json")] \
         if app.out.is_dir() else []
-    texts += [p for p in app.blobs.root.glob("??/??/*") if p.stat().st_size < 50_000_000] \
-        if app.blobs.root.is_dir() else []
-    for path in texts:
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue  # a PDF or a photo: the batch's record holds its numbers
-        for match in pattern.finditer(text.replace(" ", "")):
+    state = app.project.settings.state_dir
+    places += [p for p in state.rglob("*") if p.is_file()] if state.is_dir() else []
+    top = 0
+    for path in places:
+        if path.stat().st_size > 200_000_000:
+            continue  # a print file: its numbers are in its batch's record too
+        text = path.read_bytes().decode("latin-1").replace(" ", "")
+        for match in pattern.finditer(text):
             top = max(top, int(match.group(1)))
     return top
 

@@ -7,12 +7,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from sqlalchemy import Connection, insert, select
 
-from ..cases import Case, HistoryEntry
+from ..cases import Action, Case, HistoryEntry
 from ..errors import InputError, NoticegenError, Problem, display_path
 from ..files import sha256_bytes, write_atomically
 from ..project import load_project
@@ -20,6 +20,10 @@ from ..record.db import now
 from ..record.tables import blobs, case_revisions, cases, events, parties, photos, violations
 from ..source import suggest
 from .app import App
+
+ACTIONS = get_args(Action)
+"""Event kinds that are steps of the ladder (history entries); the others (mail events,
+complaint received, inspection, closed, reopened) are facts about the case."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +70,40 @@ def insert_event(c: Connection, case_number: str, entry: HistoryEntry, actor: in
                  source: str, document_id: str | None = None) -> bool:
     """One history entry into the event log, unless the same entry is there already."""
     data = entry_data(entry)
-    key = entry_key(data)
+    return _insert(c, case_number, entry.action, occurred(entry), data, actor, source,
+                   document_id=document_id, reason=entry.reason)
+
+
+def _insert(c: Connection, case_number: str, kind: str, at: datetime, data: dict[str, Any],
+            actor: int, source: str, *, document_id: str | None = None,
+            reason: str | None = None) -> bool:
+    key = entry_key(data | {"kind": kind})
     if c.execute(select(events.c.id).where(events.c.case_number == case_number,
                                            events.c.entry_key == key)).first():
         return False
     c.execute(insert(events).values(
-        case_number=case_number, kind=entry.action, occurred_at=occurred(entry), data=data,
-        entry_key=key, document_id=document_id, reason=entry.reason, correction=False,
-        source=source, actor_id=actor, recorded_at=now()))
+        case_number=case_number, kind=kind, occurred_at=at, data=data, entry_key=key,
+        document_id=document_id, reason=reason, correction=False, source=source,
+        actor_id=actor, recorded_at=now()))
     return True
+
+
+def case_events(case: Case, revision: int, before: dict[str, Any] | None
+                ) -> list[tuple[str, datetime, dict]]:
+    """What a case file tells besides its history: the complaint received, each inspection,
+    the closure with its XIII.B reason — and a reopening, when a closed case comes back open."""
+    found: list[tuple[str, datetime, dict]] = [
+        ("complaint_received", datetime.combine(case.complaint.received, time(0, 0)),
+         case.complaint.model_dump(mode="json"))]
+    found += [("inspection", visit.at, {"at": visit.at.isoformat(), "place": visit.place})
+              for visit in case.site_visits]
+    if case.closure is not None:
+        found.append(("closed", datetime.combine(case.closure.on, time(0, 0)),
+                      case.closure.model_dump(mode="json")))
+    elif before is not None and before.get("closure"):
+        found.append(("reopened", datetime.now().replace(microsecond=0),
+                      {"closed": before["closure"], "revision": revision}))
+    return found
 
 
 def _revision_data(app: App, case: Case) -> tuple[dict[str, Any], list[tuple[bytes, str]]]:
@@ -109,7 +138,8 @@ def import_cases(app: App, paths: list[Path]) -> list[Imported]:
         for content, _ in files:
             app.blobs.put(content)
         with app.transaction() as (c, actor):
-            latest = c.execute(select(case_revisions.c.revision, case_revisions.c.sha256)
+            latest = c.execute(select(case_revisions.c.revision, case_revisions.c.sha256,
+                                      case_revisions.c.data)
                                .where(case_revisions.c.case_number == number)
                                .order_by(case_revisions.c.revision.desc())).first()
             if latest is None:
@@ -121,8 +151,13 @@ def import_cases(app: App, paths: list[Path]) -> list[Imported]:
                 state = "revised" if latest else "new"
                 _insert_revision(c, number, revision, sha, data, files, display_path(path),
                                  actor)
-            added = sum(insert_event(c, number, entry, actor, f"import:{path.name}")
-                        for entry in case.history)
+            source = f"import:{path.name}"
+            added = sum(_insert(c, number, kind, at, data, actor, source)
+                        for kind, at, data in case_events(
+                            case, revision, latest.data if latest and state == "revised"
+                            else None))
+            added += sum(insert_event(c, number, entry, actor, source)
+                         for entry in case.history)
         results.append(Imported(number, revision, state, added, path))
     return results
 
@@ -164,7 +199,7 @@ def history(c: Connection, number: str) -> list[HistoryEntry]:
     """The case's event log as history entries, in the order recorded (mail events stay with
     their pieces)."""
     rows = c.execute(select(events.c.data).where(
-        events.c.case_number == number, events.c.entry_key.is_not(None))
+        events.c.case_number == number, events.c.kind.in_(ACTIONS))
         .order_by(events.c.id)).scalars()
     return [HistoryEntry.model_validate(data) for data in rows]
 
