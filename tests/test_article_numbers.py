@@ -1,23 +1,24 @@
-"""Article numbers: published check digits, number layouts, and allocation across processes."""
+"""Article numbers: published check digits, number layouts, and allocation from the record
+(a number exists only on a committed mail piece; the database refuses to change or remove one)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.queues
-import os
-import sqlite3
-import threading
-import time
-from pathlib import Path
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from noticegen.config import ArticleNumbers
 from noticegen.errors import NoticegenError
 from noticegen.mail.article_numbers import (
-    Allocator,
     ArticleNumberError,
     check_digit,
     impb_number,
@@ -25,6 +26,19 @@ from noticegen.mail.article_numbers import (
     label_number,
     printed,
 )
+from noticegen.record.db import now
+from noticegen.record.numbers import Number, ensure_sequence, lock, next_numbers
+from noticegen.record.numbers import load_roll as record_roll
+from noticegen.record.tables import (
+    batches,
+    blobs,
+    case_revisions,
+    documents,
+    events,
+    mail_pieces,
+    sequences,
+)
+from noticegen.service import App, load_roll
 
 # domain.md §1: digits before check, check, full number as printed
 PUBLISHED = [
@@ -177,229 +191,323 @@ def test_label_number_refuses_bad_input() -> None:
         label_number(last, 1)
 
 
-# --- allocation --------------------------------------------------------------------------------
+# --- allocation from the record ----------------------------------------------------------------
+# Numbers are predicted with `next_numbers` and exist once a mail piece holding them commits.
+# The pieces here are written with SQLAlchemy Core (no rendering): the rows a batch writes,
+# with just enough of a batch, its documents and blobs for the foreign keys.
+
+CASE = "CE-2026-0001"  # the case conftest's recorded_root imports
+MAILED = date(2026, 11, 25)
+
+
+def record_pieces(c: Connection, actor: int, numbers: Iterable[Number], *, case: str = CASE,
+                  mailed: date = MAILED, document: dict[str, Any] | None = None,
+                  piece: dict[str, Any] | None = None) -> list[str]:
+    """Mail pieces (one certified NOV each) holding `numbers`, in one new batch, with their
+    'mailed' events; `document` and `piece` override columns of the notice and the piece.
+    Returns the notices' document ids."""
+    batch = f"t-{uuid.uuid4().hex[:12]}"
+    sha = hashlib.sha256(batch.encode()).hexdigest()
+    numbers = list(numbers)
+    c.execute(insert(blobs).values(sha256=sha, size=1, media_type="application/pdf",
+                                   recorded_at=now()))
+    c.execute(insert(batches).values(
+        id=batch, document_type="nov", mail_date=mailed, pieces=len(numbers),
+        record_sha256=sha, print_sha256=sha, book_sha256=sha, manifest_sha256=sha,
+        actor_id=actor, recorded_at=now()))
+    revision = c.execute(select(func.max(case_revisions.c.id)).where(
+        case_revisions.c.case_number == case)).scalar()
+    ids = []
+    for line, number in enumerate(numbers, start=1):
+        doc = f"{case}-NOV-T{number.article}"
+        c.execute(insert(documents).values({
+            "id": doc, "case_number": case, "revision_id": revision, "document_type": "nov",
+            "role": "notice", "template_id": "nov-letter", "template_version": 1,
+            "template_hash": sha, "sha256": sha, "format": "pdf",
+            "file": f"out/{batch}/packets/{line:04d}.pdf", "recipient": "owner",
+            "recipient_role": "owner", "delivery": "certified_mail",
+            "violations": [["v1", "TB-34-2"]], "deadline": None, "deadline_on": None,
+            "batch_id": batch, "issued_at": datetime.combine(mailed, time(6), UTC),
+            "actor_id": actor, "recorded_at": now()} | (document or {})))
+        c.execute(insert(mail_pieces).values({
+            "article_number": number.article, "sequence": number.sequence,
+            "serial": number.serial, "batch_id": batch, "line": line, "document_id": doc,
+            "case_number": case, "recipient": "owner", "addressee": "José Muñoz",
+            "address": "PO Box 88, Tom Bean, TX 75489", "mailing_date": mailed,
+            "service": "Certified Mail, return receipt (hardcopy)",
+            "postage": Decimal("0.78"), "fees": Decimal("9.70"),
+            "packet_sha256": sha} | (piece or {})))
+        c.execute(insert(events).values(
+            case_number=case, kind="mailed", occurred_at=datetime.combine(mailed, time(0)),
+            data={"status": "mailed", "on": mailed.isoformat()},
+            article_number=number.article, document_id=doc, correction=False,
+            source=f"batch:{batch}", actor_id=actor, recorded_at=now()))
+        ids.append(doc)
+    return ids
+
+
+def allocate(app: App, source: ArticleNumbers, count: int) -> list[str]:
+    """What a batch does in its transaction: lock the sequence, take the next numbers and
+    commit the pieces that hold them."""
+    with app.transaction() as (c, actor):
+        ensure_sequence(c, source, actor)
+        lock(c, source)
+        numbers = next_numbers(c, source, count)
+        record_pieces(c, actor, numbers)
+    return [n.article for n in numbers]
+
+
+class Crash(Exception):
+    """Raised inside a transaction: the process died before the commit."""
+
+
+def crash_while_allocating(app: App, source: ArticleNumbers, count: int) -> list[str]:
+    taken: list[str] = []
+    with pytest.raises(Crash), app.transaction() as (c, actor):
+        ensure_sequence(c, source, actor)
+        lock(c, source)
+        numbers = next_numbers(c, source, count)
+        record_pieces(c, actor, numbers)
+        taken = [n.article for n in numbers]
+        raise Crash
+    return taken
+
+
+def on_record(app: App) -> list[str]:
+    with app.record.read() as c:
+        return list(c.execute(select(mail_pieces.c.article_number)
+                              .order_by(mail_pieces.c.article_number)).scalars())
+
+
+def predict(app: App, source: ArticleNumbers, count: int) -> list[str]:
+    with app.record.read() as c:
+        return [n.article for n in next_numbers(c, source, count)]
+
+
+def impb(source: ArticleNumbers, serials: Iterable[int]) -> list[str]:
+    return [impb_number(source.service_type_code, source.mailer_id or "", s) for s in serials]
+
+
+def set_floor(app: App, source: ArticleNumbers, floor: int) -> None:
+    """The sequence entered with serials up to `floor` already taken (numbers mailed outside
+    this record, as `db init --accept-empty-record` records them)."""
+    with app.transaction() as (c, actor):
+        c.execute(insert(sequences).values(name=f"impb:{source.mailer_id}", kind="impb",
+                                           floor=floor, actor_id=actor, recorded_at=now()))
+
+
+def test_impb_serials_count_up_per_mailer_id(app) -> None:
+    assert predict(app, IMPB_9, 0) == []
+    first = allocate(app, IMPB_9, 3)
+    assert first == impb(IMPB_9, [1, 2, 3])
+    assert allocate(app, IMPB_6, 2) == impb(IMPB_6, [1, 2])  # its own serials
+    assert allocate(app, IMPB_9, 2) == impb(IMPB_9, [4, 5])
+    assert on_record(app) == sorted(impb(IMPB_9, range(1, 6)) + impb(IMPB_6, [1, 2]))
+    assert all(is_valid(n) for n in on_record(app))
+
+
+def test_a_prediction_or_a_crash_before_commit_allocates_nothing(app) -> None:
+    allocate(app, IMPB_9, 1)
+    # a batch predicts the numbers it prints; they are not taken until its pieces commit
+    assert predict(app, IMPB_9, 2) == predict(app, IMPB_9, 2) == impb(IMPB_9, [2, 3])
+    assert crash_while_allocating(app, IMPB_9, 2) == impb(IMPB_9, [2, 3])
+    assert on_record(app) == impb(IMPB_9, [1])
+    assert allocate(app, IMPB_9, 2) == impb(IMPB_9, [2, 3])  # no gap, no repeat
+
+
+def test_the_sequence_floor_is_respected(app) -> None:
+    set_floor(app, IMPB_9, 41)
+    assert allocate(app, IMPB_9, 2) == impb(IMPB_9, [42, 43])
+    assert allocate(app, IMPB_6, 1) == impb(IMPB_6, [1])  # another Mailer ID: its own floor
+
+
+def test_impb_serials_run_out_cleanly(app) -> None:
+    set_floor(app, IMPB_9, 9_999_998)
+    with pytest.raises(ArticleNumberError, match="1 serial numbers left, 2 needed") as caught:
+        allocate(app, IMPB_9, 2)
+    assert caught.value.exit_code == 2 and "Mailer ID" in (caught.value.hint or "")
+    assert on_record(app) == []
+    assert allocate(app, IMPB_9, 1) == impb(IMPB_9, [9_999_999])
+    with pytest.raises(ArticleNumberError, match="0 serial numbers left, 1 needed"):
+        allocate(app, IMPB_9, 1)
+
+
+def test_impb_settings_are_checked_before_anything_is_recorded(app) -> None:
+    two_digit = ArticleNumbers(source="impb", service_type_code="71", mailer_id="912345678")
+    with pytest.raises(ArticleNumberError, match="3-digit"):
+        allocate(app, two_digit, 1)
+    with app.record.read() as c:
+        assert c.execute(select(func.count()).select_from(sequences)).scalar() == 0
+
+
+def test_rolls_are_refused_when_numbers_come_from_impb(app) -> None:
+    with pytest.raises(ArticleNumberError, match="not used") as caught:
+        load_roll(app, ROLL_20, 10)
+    assert caught.value.hint and "label_roll" in caught.value.hint
+
+
+@pytest.fixture
+def roll_app(recorded_root):
+    """The service over a project whose settings take article numbers from PS 3800 rolls."""
+    import os
+
+    agency = recorded_root / "config" / "agency.yaml"
+    settings_text = agency.read_text(encoding="utf-8")
+    assert settings_text.count("source: impb") == 1
+    agency.write_text(settings_text.replace("source: impb", "source: label_roll"),
+                      encoding="utf-8")
+    opened = App.open(recorded_root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
+    assert opened.project.settings.mail.article_numbers.source == "label_roll"
+    yield opened
+    opened.close()
+
 
 def roll(first: str, size: int) -> list[str]:
     return [label_number(first, n) for n in range(size)]
 
 
-def test_invalid_first_label_names_expected_check_digit(tmp_path: Path) -> None:
-    with Allocator(tmp_path / "n.db", LABELS) as numbers:
-        with pytest.raises(ArticleNumberError) as caught:
-            numbers.load_roll("0307 1790 0005 2348 3742", 100)
-        assert caught.value.exit_code == 2
-        assert caught.value.hint and "would be 1, not 2" in caught.value.hint
-        with pytest.raises(ArticleNumberError, match="not an article number"):
-            numbers.load_roll("0307179000052348374", 100)
-        with pytest.raises(ArticleNumberError, match="positive"):
-            numbers.load_roll(ROLL_20, 0)
-        with pytest.raises(ArticleNumberError, match="no PS 3800 label roll"):
-            numbers.allocate(["a"])
-        assert numbers.count() == 0
+@pytest.mark.parametrize(("first", "size", "message", "hint"), [
+    ("0307 1790 0005 2348 3742", 100, "fails its check digit", "would be 1, not 2"),
+    ("0307179000052348374", 100, "not an article number", "20 or 22 digits"),
+    ("0307 1790 0005 2348 374X", 100, "not an article number", "20 or 22 digits"),
+    ("０３０７１７９０００００５２３４８３７４１", 100, "not an article number", "20 or 22"),
+    (ROLL_20, 0, "not a positive whole number", "number of labels"),
+    (ROLL_20, -5, "not a positive whole number", "number of labels"),
+    ("9999999999999999999" + str(check_digit("9999999999999999999")), 2, "runs past",
+     "roll size"),
+], ids=["check-digit", "19-digits", "letter", "full-width", "size-0", "size-negative",
+        "past-the-end"])
+def test_a_mistyped_roll_is_refused(roll_app, first, size, message, hint) -> None:
+    with pytest.raises(ArticleNumberError) as caught:
+        load_roll(roll_app, first, size)
+    assert message in caught.value.message and hint in (caught.value.hint or "")
+    assert caught.value.exit_code == 2
+    with pytest.raises(ArticleNumberError, match="no PS 3800 label roll"):
+        allocate(roll_app, LABELS, 1)
 
 
-def test_allocation_is_ordered_and_idempotent(tmp_path: Path) -> None:
-    path = tmp_path / "n.db"
-    expected = roll(ROLL_20, 10)
-    with Allocator(path, LABELS) as numbers:
-        numbers.load_roll(ROLL_20, 10)
-        first = numbers.allocate(["c", "a", "b"])
-        assert list(first.items()) == list(zip("cab", expected[:3], strict=True))
-        again = numbers.allocate(["a", "b", "c"])
-        assert again == first
-        assert list(again) == ["a", "b", "c"]  # answers in the order asked
-        mixed = numbers.allocate(["b", "d", "d", "e"])
-        assert mixed == {"b": expected[2], "d": expected[3], "e": expected[4]}
-        assert numbers.count() == 5
-        assert numbers.allocated("d") == expected[3]
-        assert numbers.allocated("zzz") is None
-        assert numbers.allocate([]) == {}
-    with Allocator(path, LABELS) as reopened:  # a resumed batch gets the same numbers
-        assert reopened.allocate(["e", "c"]) == {"e": expected[4], "c": expected[0]}
-        assert reopened.allocate(["f"]) == {"f": expected[5]}
+def test_overlapping_rolls_are_refused(roll_app) -> None:
+    load_roll(roll_app, ROLL_20, 100)
+    for first, size in [(ROLL_20, 100), (ROLL_20, 1), (label_number(ROLL_20, 99), 10)]:
+        with pytest.raises(ArticleNumberError, match="overlaps the roll 0307 1790") as caught:
+            load_roll(roll_app, first, size)
+        assert caught.value.hint and "loaded once" in caught.value.hint
+    below = "0307179000052348274"
+    below += str(check_digit(below))
+    with pytest.raises(ArticleNumberError, match="overlaps"):
+        load_roll(roll_app, below, 101)  # ends on the first label of the loaded roll
+    load_roll(roll_app, below, 100)  # ends just before it
+    load_roll(roll_app, label_number(ROLL_20, 100), 50)  # starts just after it
+    load_roll(roll_app, ROLL_22, 100)  # other width, no overlap
+    with roll_app.record.read() as c:
+        assert c.execute(select(func.count()).select_from(sequences)).scalar() == 4
 
 
-def test_allocate_refuses_bad_keys(tmp_path: Path) -> None:
-    with Allocator(tmp_path / "n.db", IMPB_9) as numbers:
-        with pytest.raises(TypeError):
-            numbers.allocate("abc")
-        with pytest.raises(ValueError):
-            numbers.allocate(["ok", " "])
-        assert numbers.count() == 0
+def test_rolls_are_used_in_load_order_and_running_out_allocates_nothing(roll_app) -> None:
+    load_roll(roll_app, ROLL_22, 3)
+    load_roll(roll_app, ROLL_20, 2)
+    assert allocate(roll_app, LABELS, 4) == roll(ROLL_22, 3) + roll(ROLL_20, 1)
+    with pytest.raises(ArticleNumberError) as caught:
+        allocate(roll_app, LABELS, 3)
+    assert "3 numbers needed, 1 left; 2 missing" in caught.value.message
+    assert caught.value.hint and "load a new PS 3800 roll (at least 2 labels)" in \
+        caught.value.hint and "nothing was allocated" in caught.value.hint
+    assert len(on_record(roll_app)) == 4
+    assert allocate(roll_app, LABELS, 1) == roll(ROLL_20, 2)[1:]  # nothing was consumed
+    next_first = label_number(ROLL_20, 2)
+    load_roll(roll_app, next_first, 5)
+    assert allocate(roll_app, LABELS, 2) == roll(next_first, 2)
+    with pytest.raises(ArticleNumberError, match="used up"):
+        allocate(roll_app, LABELS, 4)
 
 
-def test_rolls_are_used_in_load_order_and_exhaustion_allocates_nothing(tmp_path: Path) -> None:
-    with Allocator(tmp_path / "n.db", LABELS) as numbers:
-        numbers.load_roll(ROLL_22, 3)
-        numbers.load_roll(ROLL_20, 2)
-        got = numbers.allocate(["a", "b", "c", "d"])
-        assert list(got.values()) == roll(ROLL_22, 3) + roll(ROLL_20, 1)
-        with pytest.raises(ArticleNumberError) as caught:
-            numbers.allocate(["e", "f", "g"])
-        assert "3 numbers needed, 1 left; 2 missing" in str(caught.value)
-        assert caught.value.hint and "load a new PS 3800 roll (at least 2 labels)" in \
-            caught.value.hint
-        assert numbers.count() == 4
-        assert numbers.allocated("e") is None
-        assert numbers.allocate(["e"]) == {"e": roll(ROLL_20, 2)[1]}  # nothing was consumed
-        next_first = label_number(ROLL_20, 2)
-        numbers.load_roll(next_first, 5)
-        assert list(numbers.allocate(["f", "g"]).values()) == roll(next_first, 2)
+# One step of the property below: commit `n` numbers from a source as pieces, crash while
+# doing so, or load a new label roll of `n` labels.
+STEPS = st.lists(st.one_of(
+    st.tuples(st.sampled_from(["commit", "crash"]), st.sampled_from(["impb9", "impb6", "roll"]),
+              st.integers(1, 4)),
+    st.tuples(st.just("load"), st.just("roll"), st.integers(1, 5))), max_size=10)
+SOURCES = {"impb9": IMPB_9, "impb6": IMPB_6, "roll": LABELS}
 
 
-def test_overlapping_rolls_are_refused(tmp_path: Path) -> None:
-    with Allocator(tmp_path / "n.db", LABELS) as numbers:
-        numbers.load_roll(ROLL_20, 100)
-        for first, size in [(ROLL_20, 100), (ROLL_20, 1), (label_number(ROLL_20, 99), 10)]:
-            with pytest.raises(ArticleNumberError, match="overlaps"):
-                numbers.load_roll(first, size)
-        below = "0307179000052348274"
-        below += str(check_digit(below))
-        with pytest.raises(ArticleNumberError, match="overlaps"):
-            numbers.load_roll(below, 101)  # ends on the first label of the loaded roll
-        numbers.load_roll(below, 100)  # ends just before it
-        numbers.load_roll(label_number(ROLL_20, 100), 50)  # starts just after it
-        numbers.load_roll(ROLL_22, 100)  # other width, no overlap
+def _rolls(app: App) -> list[tuple[str, str, int]]:
+    with app.record.read() as c:
+        return [tuple(r) for r in c.execute(select(sequences.c.name, sequences.c.first,
+                                                   sequences.c.size)
+                                            .where(sequences.c.kind == "roll")
+                                            .order_by(sequences.c.recorded_at))]
 
 
-def test_roll_overlapping_allocated_numbers_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "n.db"
-    with Allocator(path, LABELS) as numbers:
-        numbers.load_roll(ROLL_20, 10)
-        numbers.allocate(["a", "b"])
-    # someone deletes the roll record by hand; its allocated numbers still block a reload
-    with sqlite3.connect(path) as db:
-        db.execute("DELETE FROM rolls")
-    db.close()
-    with Allocator(path, LABELS) as numbers:
-        with pytest.raises(ArticleNumberError, match="already allocated to a"):
-            numbers.load_roll(ROLL_20, 10)
-        with pytest.raises(ArticleNumberError, match="already allocated to b"):
-            numbers.load_roll(label_number(ROLL_20, 1), 10)
-        numbers.load_roll(label_number(ROLL_20, 2), 10)
+def test_any_sequence_of_allocations_gives_unique_valid_numbers(app) -> None:
+    """Whatever is allocated, crashed or loaded, in any order (the record grows across
+    examples, as a real one does): every number on record is valid and on one piece only, and
+    each sequence is used from its start without a gap."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(steps=STEPS)
+    def run(steps: list[tuple[str, str, int]]) -> None:
+        for action, name, n in steps:
+            source = SOURCES[name]
+            if action == "load":
+                rolls = _rolls(app)
+                first = label_number(rolls[-1][1], rolls[-1][2]) if rolls else ROLL_22
+                with app.transaction() as (c, actor):
+                    record_roll(c, LABELS, first, n, actor)
+                continue
+            before = on_record(app)
+            with app.record.read() as c:
+                used = c.execute(select(func.count()).where(
+                    mail_pieces.c.sequence.startswith("roll:"))).scalar()
+            left = sum(size for _, _, size in _rolls(app)) - used
+            if name == "roll" and left < n:
+                with pytest.raises(ArticleNumberError,
+                                   match=r"no PS 3800 label roll|nothing was allocated"):
+                    allocate(app, source, n)
+                assert on_record(app) == before
+            elif action == "crash":
+                crash_while_allocating(app, source, n)
+                assert on_record(app) == before
+            else:
+                got = allocate(app, source, n)
+                assert len(got) == n and set(got).isdisjoint(before)
+                assert sorted(before + got) == on_record(app)
+        with app.record.read() as c:
+            found = c.execute(select(mail_pieces.c.article_number, mail_pieces.c.sequence,
+                                     mail_pieces.c.serial)).all()
+            firsts = dict(c.execute(select(sequences.c.name, sequences.c.first)).all())
+        articles = [a for a, _, _ in found]
+        assert len(set(articles)) == len(articles)
+        assert all(is_valid(a) for a in articles)
+        for seq in {s for _, s, _ in found}:
+            held = sorted((serial, article) for article, sequence, serial in found
+                          if sequence == seq)
+            assert [serial for serial, _ in held] == list(range(1, len(held) + 1)), seq
+            impb_source = {f"impb:{s.mailer_id}": s for s in (IMPB_9, IMPB_6)}.get(seq)
+            assert [article for _, article in held] == (
+                impb(impb_source, [serial for serial, _ in held]) if impb_source
+                else roll(firsts[seq], len(held)))
+
+    run()
 
 
-def test_rolls_refused_when_source_is_impb(tmp_path: Path) -> None:
-    with Allocator(tmp_path / "n.db", IMPB_9) as numbers, \
-            pytest.raises(ArticleNumberError, match="not used"):
-        numbers.load_roll(ROLL_20, 10)
+# --- the record refuses to change a number -----------------------------------------------------
 
-
-def test_impb_settings_are_checked_when_opening(tmp_path: Path) -> None:
-    two_digit = ArticleNumbers(source="impb", service_type_code="71", mailer_id="912345678")
-    with pytest.raises(ArticleNumberError, match="3-digit"):
-        Allocator(tmp_path / "n.db", two_digit)
-
-
-def test_unusable_file_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(ArticleNumberError, match="cannot use"):
-        Allocator(tmp_path / "missing-folder" / "n.db", LABELS)
-
-
-@pytest.mark.parametrize("source", [IMPB_9, IMPB_6])
-def test_ten_thousand_impb_allocations(tmp_path: Path, source: ArticleNumbers) -> None:
-    with Allocator(tmp_path / "n.db", source) as numbers:
-        got: dict[str, str] = {}
-        for call in range(100):
-            got.update(numbers.allocate([f"k{call}-{i}" for i in range(100)]))
-        assert numbers.count() == 10_000
-        values = list(got.values())
-        assert len(set(values)) == 10_000
-        assert all(is_valid(v) for v in values)
-        assert values == [impb_number(source.service_type_code, source.mailer_id or "", serial)
-                          for serial in range(1, 10_001)]
-
-
-def test_impb_serials_run_out_cleanly(tmp_path: Path) -> None:
-    path = tmp_path / "n.db"
-    with Allocator(path, IMPB_9) as numbers:
-        numbers.allocate(["a"])
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE counters SET value = 9999998")
-    db.close()
-    with Allocator(path, IMPB_9) as numbers:
-        with pytest.raises(ArticleNumberError, match="1 serial numbers left, 2 needed"):
-            numbers.allocate(["b", "c"])
-        assert numbers.allocate(["b"]) == {"b": impb_number("923", "912345678", 9_999_999)}
-
-
-def _allocate_in_child(path: str, prefix: str, ready: threading.Barrier,
-                       results: multiprocessing.queues.Queue[tuple[str, list[list[str]]]]) \
-        -> None:
-    """Runs in a spawned process: 100 calls of 50 keys, alongside its sibling.
-
-    Both wait for each other before the first call and again after it, so their calls are
-    certain to interleave; the short pause between calls (a batch renders between allocations)
-    keeps one process from holding the write lock for all its calls in a row.
-    """
-    batches = []
-    with Allocator(Path(path), LABELS) as numbers:
-        for call in range(100):
-            if call < 2:
-                ready.wait(60)
-            got = numbers.allocate([f"{prefix}-{call}-{i}" for i in range(50)])
-            batches.append(list(got.values()))
-            time.sleep(0.001)
-    results.put((prefix, batches))
-
-
-def test_two_processes_share_one_roll_without_gaps_or_duplicates(tmp_path: Path) -> None:
-    path = tmp_path / "n.db"
-    with Allocator(path, LABELS) as numbers:
-        numbers.load_roll(ROLL_22, 10_000)
-    expected = roll(ROLL_22, 10_000)
-    offset = {number: n for n, number in enumerate(expected)}
-    context = multiprocessing.get_context("spawn")
-    ready = context.Barrier(2)
-    queue = context.Queue()
-    children = [context.Process(target=_allocate_in_child, args=(str(path), prefix, ready, queue))
-                for prefix in ("a", "b")]
-    for child in children:
-        child.start()
-    results = dict(queue.get(timeout=120) for _ in children)
-    for child in children:
-        child.join(30)
-        assert child.exitcode == 0
-    everything = [number for batches in results.values() for batch in batches for number in batch]
-    assert len(everything) == 10_000
-    assert set(everything) == set(expected)  # exactly the first 10,000 labels: no gap, no repeat
-    starts = {}
-    for prefix, batches in results.items():
-        for batch in batches:  # each call got 50 consecutive labels
-            first = offset[batch[0]]
-            assert [offset[n] for n in batch] == list(range(first, first + 50))
-        starts[prefix] = [offset[batch[0]] for batch in batches]
-        assert starts[prefix] == sorted(starts[prefix])  # and each process's calls in order
-    # each process's first call came before the other's second: they really ran at once
-    assert starts["a"][0] < starts["b"][1] and starts["b"][0] < starts["a"][1]
-    with Allocator(path, LABELS) as numbers:
-        assert numbers.count() == 10_000
-        with pytest.raises(ArticleNumberError, match="used up"):
-            numbers.allocate(["one more"])
-
-
-def _open_fresh_in_child(path: str, ready: threading.Barrier,
-                         results: multiprocessing.queues.Queue[list[str]]) -> None:
-    """Runs in a spawned process: opens a file that does not exist yet, with its siblings."""
-    ready.wait(60)
-    with Allocator(Path(path), IMPB_6) as numbers:
-        results.put(list(numbers.allocate([f"{os.getpid()}-{i}" for i in range(20)]).values()))
-
-
-def test_processes_creating_the_file_together(tmp_path: Path) -> None:
-    # SQLite answers "locked" at once (no busy wait) while another process switches a new file
-    # to WAL; opening must retry rather than fail
-    path = tmp_path / "n.db"
-    context = multiprocessing.get_context("spawn")
-    ready = context.Barrier(4)
-    queue = context.Queue()
-    children = [context.Process(target=_open_fresh_in_child, args=(str(path), ready, queue))
-                for _ in range(4)]
-    for child in children:
-        child.start()
-    results = [queue.get(timeout=120) for _ in children]
-    for child in children:
-        child.join(30)
-        assert child.exitcode == 0
-    everything = [number for numbers in results for number in numbers]
-    assert sorted(everything) == [impb_number("923", "012345", n) for n in range(1, 81)]
+@pytest.mark.parametrize("statement", [
+    "UPDATE mail_pieces SET article_number = '9200000000000000000000'",
+    "UPDATE mail_pieces SET addressee = 'Someone Else'",
+    "DELETE FROM mail_pieces",
+    "UPDATE events SET kind = 'delivered'",
+    "DELETE FROM events",
+])
+def test_the_database_refuses_to_change_or_remove_pieces_and_events(app, statement) -> None:
+    allocate(app, IMPB_9, 2)
+    with app.record.read() as c:
+        before = [c.execute(select(t).order_by(*t.primary_key.columns)).all()
+                  for t in (mail_pieces, events)]
+    with pytest.raises(DBAPIError) as caught, app.record.engine.begin() as c:
+        c.execute(text(statement))
+    assert "the record is append-only" in str(caught.value.orig)
+    with app.record.read() as c:
+        after = [c.execute(select(t).order_by(*t.primary_key.columns)).all()
+                 for t in (mail_pieces, events)]
+    assert after == before and len(after[0]) == 2

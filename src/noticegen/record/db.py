@@ -152,14 +152,20 @@ class Record:
             return RecordError(f"the record {self.shown} is damaged ({text})",
                                "restore it from the last `noticegen db backup`; do not issue "
                                "anything until it is restored")
+        if "append-only" in low:
+            return RecordError(f"refused by the record: {text}",
+                               "nothing of the record is changed or removed; record a correction "
+                               "as a new event or a new revision")
         if "locked" in low or "busy" in low:
             return RecordError(f"the record stayed locked by another noticegen run ({text})",
                                "wait for the other run to finish, then try again")
         if "readonly" in low or "read-only" in low or "unable to open" in low:
             return RecordError(f"the record {self.shown} cannot be opened for writing ({text})",
                                "check that its folder exists and is writable")
-        if self.dialect != "sqlite" and ("connect" in low or "connection" in low
-                                         or "server" in low or "refused" in low):
+        if self.dialect != "sqlite" and any(words in low for words in (
+                "connection refused", "could not connect", "connection to server",
+                "server closed the connection", "connection timeout", "timeout expired",
+                "terminating connection", "connection is closed", "failed to resolve host")):
             return RecordError(f"cannot reach the record's database server ({self.shown}): "
                                f"{text}", "check that PostgreSQL is running and that "
                                "NOTICEGEN_DATABASE_URL names it; nothing was recorded")

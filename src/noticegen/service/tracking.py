@@ -21,7 +21,7 @@ from ..record.tables import documents, events, mail_pieces
 from ..render.identity import verify_signature
 from ..tracking import EVENTS, Event, PieceRecord
 from ..tracking.report import FollowUp, PieceReport, followups, piece_report
-from ..tracking.service import TransitionError, check_transition
+from ..tracking.service import check_transition
 from .app import App
 
 IMPORT_COLUMNS = ("article_number", "status", "date")
@@ -29,6 +29,11 @@ IMPORT_COLUMNS = ("article_number", "status", "date")
 
 class TrackingError(NoticegenError):
     exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None, field: str = "status") -> None:
+        super().__init__(message, hint)
+        self.field = field
+        """The column of an imported row that is wrong."""
 
 
 def _events(c: Connection, article: str) -> list[Event]:
@@ -61,12 +66,13 @@ def _add(c: Connection, actor: int, article: str, status: str, on: date, signer:
     piece = c.execute(query).first()
     if piece is None:
         raise TrackingError(f"no mail piece with article number {article}",
-                            "check the number; `noticegen track list` shows them")
+                            "check the number; `noticegen track list` shows them",
+                            "article_number")
     history = _events(c, article)
     check_transition(history[-1].status if history else None, status, correction)
     if on < piece.mailing_date and not correction:
-        raise TransitionError(f"{status} on {on.isoformat()} is before the piece was mailed "
-                              f"({piece.mailing_date.isoformat()})", "check the date")
+        raise TrackingError(f"{status} on {on.isoformat()} is before the piece was mailed "
+                            f"({piece.mailing_date.isoformat()})", "check the date", "date")
     data = {"status": status, "on": on.isoformat()} | {
         k: v for k, v in (("signer", signer), ("detail", detail),
                           ("receipt_number", receipt_number)) if v}
@@ -81,14 +87,21 @@ def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
     """Events from a carrier's CSV (article_number, status, date; optional signed_by, detail,
     receipt_number): each row that can be recorded is; the others are returned, by line."""
     app.ready()
-    text = file.read_text(encoding="utf-8-sig")
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(file), data[:exc.start].count(b"\n") + 1, "",
+                                  f"not UTF-8 text (byte {exc.start + 1})",
+                                  "save the file as CSV in UTF-8")]) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError([Problem(str(file), 1, ", ".join(missing), "missing column(s)",
                                   "the first row must name: " + ", ".join(IMPORT_COLUMNS))])
     problems, recorded = [], 0
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num  # the file's line (blank lines and quoted newlines count)
         article = (row["article_number"] or "").replace(" ", "")
         try:
             on = date.fromisoformat((row["date"] or "").strip())
@@ -100,15 +113,14 @@ def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
             status = (row["status"] or "").strip()
             if status == "return_receipt" and not row.get("signed_by"):
                 raise TrackingError("a return receipt records who signed it",
-                                    "fill in the signed_by column")
+                                    "fill in the signed_by column", "signed_by")
             with app.transaction() as (c, actor):
                 _add(c, actor, article, status, on, row.get("signed_by") or None,
                      row.get("detail") or None, False, f"import:{file.name}",
                      row.get("receipt_number") or None)
             recorded += 1
         except NoticegenError as exc:
-            problems.append(Problem(str(file), number, "article_number"
-                                    if "no mail piece" in exc.message else "status",
+            problems.append(Problem(str(file), number, getattr(exc, "field", "status"),
                                     exc.message, exc.hint))
     return recorded, problems
 
@@ -146,6 +158,7 @@ def reports(app: App, **where: Any) -> list[PieceReport]:
 
 
 def due(app: App, as_of: date) -> list[FollowUp]:
+    app.ready()
     with app.record.read() as c:
         checks = c.execute(select(documents.c.case_number, documents.c.follow_up_due).where(
             documents.c.follow_up_due.is_not(None))).all()
