@@ -349,3 +349,25 @@ def test_a_stopped_postgresql_mid_run_is_one_clear_message(project_root: Path, m
     with pytest.raises(RecordError, match="cannot reach"):
         record.revision()
     assert date.today()  # the message is the whole story
+
+
+def test_a_server_gone_mid_transaction_is_one_clear_message(app: App, database_url):
+    """PostgreSQL stops (here: ends this connection) in the middle of a transaction: a clear
+    message, and nothing of the transaction is recorded."""
+    if not database_url:
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import create_engine, insert
+
+    from noticegen.record import RecordError
+
+    admin = create_engine(os.environ["NOTICEGEN_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
+    with pytest.raises(RecordError, match="cannot reach"), app.record.transaction() as c:
+        c.execute(insert(tables.people).values(name="half-written", created_at=datetime.now()))
+        pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as other:
+            other.execute(text(f"SELECT pg_terminate_backend({pid})"))
+        c.execute(select(tables.people.c.id))
+    admin.dispose()
+    with app.record.read() as c:
+        assert not c.execute(select(tables.people).where(
+            tables.people.c.name == "half-written")).first()
