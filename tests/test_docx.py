@@ -159,7 +159,9 @@ def facts(doc_type: str, r: Renderer, case: Case, recipient: str | None,
         found += [section.citation, section.title]
         found.append(v.description if doc_type == "citation" else v.corrective_action)
     assert rendered.deadline
-    found.append(rendered.deadline.removeprefix("appear "))
+    found.append(rendered.deadline.wording.removeprefix("appear "))
+    if rendered.deadline.on:  # the date the record acts on is the date printed
+        assert long_date(rendered.deadline.on) in rendered.deadline.wording
     return found
 
 

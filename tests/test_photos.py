@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import struct
 import zlib
@@ -114,6 +115,43 @@ def test_cache_is_keyed_by_content_and_reused(tmp_path: Path,
     assert other.path.read_bytes() == first.path.read_bytes()
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
         f"{digest}-1000.jpg", f"{digest}-1000.json"]
+
+
+def _truncate_copy(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _swap_copy(path: Path) -> None:
+    """Another whole, valid JPEG of the same size in its place."""
+    Image.new("RGB", (640, 480), RED).save(path, "JPEG", quality=75)
+
+
+@pytest.mark.parametrize("damage", [_truncate_copy, _swap_copy], ids=["truncated", "swapped"])
+def test_a_print_ready_copy_changed_after_it_was_made_is_refused(
+        tmp_path: Path, damage: Callable[[Path], None]) -> None:
+    source = make_photo(tmp_path / "yard.jpg", datetime(2026, 11, 3, 10, 16))
+    cache = tmp_path / "cache"
+    first = prepare_photo(source, cache, CHICAGO)
+    made = first.path.read_bytes()
+    sidecar = json.loads(first.path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert sidecar["sha256"] == hashlib.sha256(made).hexdigest()  # the prepared JPEG's own
+
+    damage(first.path)
+    with pytest.raises(PhotoError) as raised:
+        prepare_photo(source, cache, CHICAGO)
+    error = raised.value
+    assert error.file == source and "yard.jpg" in str(error)
+    assert first.path.name in error.message  # the cached copy, by name
+    assert "does not match the SHA-256 recorded when it was made" in error.message
+    assert error.hint and ".json" in error.hint
+    assert error.exit_code == 2
+
+    # As the hint says: delete the copy and its sidecar, and it is made again, the same.
+    first.path.unlink()
+    first.path.with_suffix(".json").unlink()
+    again = prepare_photo(source, cache, CHICAGO)
+    assert again == first and again.path.read_bytes() == made
 
 
 def test_caption_from_exif_local_time(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,11 +13,15 @@ from pathlib import Path
 import pytest
 from conftest import REPO, case_data, make_photo
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from noticegen.cases import Case
+from noticegen.cli import cli
 from noticegen.project import load_project
-from noticegen.render import RenderedDocument, renderer
+from noticegen.record import tables
+from noticegen.render import PhotoError, RenderedDocument, renderer
 from noticegen.rules import STEPS, OfficeCalendar, notice_deadlines, rank, service
+from noticegen.service import issue
 
 ISSUED = datetime(2026, 11, 25, 10, 0)
 PARTY_TYPES = ("warning", "nov", "vca", "citation", "stop-work")
@@ -326,3 +331,57 @@ def test_a_posting_notice_for_a_piece_mail_could_not_deliver(examples, tmp_path)
     # Posted Wed Nov 25, 2026 (served then) + 7 days = Wed Dec 2.
     assert "Correct the violation on or before Wednesday, December 2, 2026." in text
     assert "CERTIFIED MAIL" not in text
+
+
+@pytest.fixture
+def issuing(app):
+    """The service over a recorded project that has the templates (and their approvals)."""
+    shutil.copytree(REPO / "templates", app.root / "templates")
+    return app
+
+
+@pytest.mark.parametrize("damage", ["truncated", "swapped"])
+def test_a_changed_print_ready_photo_is_refused_not_printed(issuing, damage):
+    """out/.cache/photos/<sha>-1000.jpg changed after it was made: the notice is not made with
+    it, and nothing is issued."""
+    app = issuing
+    draft = issue(app, "nov", "CE-2026-0001", ISSUED, draft=True)  # prepares the photo
+    cached = list((app.out / ".cache" / "photos").glob("*-1000.jpg"))
+    assert len(cached) == 1
+    if damage == "truncated":
+        cached[0].write_bytes(cached[0].read_bytes()[:2000])
+    else:  # another whole photo of the same size in its place
+        make_photo(cached[0], datetime(2026, 11, 3, 10, 17), size=(640, 480))
+    with pytest.raises(PhotoError) as raised:
+        issue(app, "nov", "CE-2026-0001", ISSUED)
+    assert cached[0].name in raised.value.message
+    assert "does not match the SHA-256" in raised.value.message
+    with app.record.read() as c:
+        assert c.execute(select(func.count()).select_from(tables.documents)).scalar() == 0
+    assert [p.name for p in (app.out / "CE-2026-0001").iterdir()] == [draft.file.name]
+
+
+def test_the_same_render_again_changes_nothing_and_gives_the_copy_back(issuing, runner):
+    """A re-run of the very same command (say, after the readable copy was lost) is not the
+    second notice the ladder refuses: it is the one on record, written out again."""
+    render = ["--root", str(issuing.root), "render", "nov", "CE-2026-0001", "--issued",
+              "2026-11-25 10:00"]
+    first = runner.invoke(cli, render)
+    assert first.exit_code == 0, first.output
+    assert "issued and recorded" in first.output
+    copy = Path(first.output.split()[0])
+    made = copy.read_bytes()
+    copy.unlink()
+
+    again = runner.invoke(cli, render)
+    assert again.exit_code == 0, again.output
+    assert "already on record; nothing changed" in again.output
+    assert copy.read_bytes() == made
+    with issuing.record.read() as c:
+        assert c.execute(select(func.count()).select_from(tables.documents)).scalar() == 1
+        assert c.execute(select(func.count()).select_from(tables.events).where(
+            tables.events.c.document_id.is_not(None))).scalar() == 1
+
+    later = runner.invoke(cli, [*render[:-1], "2026-11-25 10:05"])  # a second NOV: refused
+    assert later.exit_code == 1
+    assert "nov may not be issued now" in later.stderr

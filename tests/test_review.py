@@ -4,21 +4,26 @@ refusal of unapproved templates, drafts, and the static check of template variab
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import REPO, case_data, make_photo
 from pypdf import PdfReader
+from sqlalchemy import Table, func, select
 
 from noticegen.cli import cli
 from noticegen.errors import InputError
-from noticegen.mail.batch import ARTICLE_DB, Batch
 from noticegen.project import load_project
+from noticegen.record import tables
 from noticegen.render import renderer
 from noticegen.review import (
     MAIL_TEMPLATES,
@@ -34,6 +39,9 @@ from noticegen.review import (
 from noticegen.review.report import build_review
 from noticegen.review.specimen import CLOSE, OPEN, docx_text
 from noticegen.review.variables import reference, undocumented
+from noticegen.service import App, BatchResult, issue, mail_batch
+from noticegen.service import approve as record_approval
+from noticegen.service import diff as compare
 
 MAIL_DATE = date(2026, 11, 25)
 ISSUED = datetime(2026, 11, 25, 10, 0)
@@ -49,7 +57,6 @@ def _text(pdf: bytes) -> list[str]:
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's catalogs, settings (with the approvals) and templates, and a
     case with an owner and a tenant whose history allows a notice of violation."""
-    monkeypatch.delenv("NOTICEGEN_DB_URL", raising=False)
     root = tmp_path / "project"
     for folder in ("ordinances", "config", "templates"):
         shutil.copytree(REPO / folder, root / folder)
@@ -71,10 +78,40 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _batch(root: Path) -> Batch:
-    loaded = load_project(root, [root / "cases"])
-    return Batch(loaded, renderer(loaded, root / "out" / ".cache" / "photos"), "nov",
-                 MAIL_DATE, "b1", root / "out")
+@pytest.fixture
+def recorded(project: Path, database_url) -> Path:
+    """`project` with its record created and its case imported: issuing, mailing and approving
+    all record what they do."""
+    for args in (["db", "upgrade"], ["cases", "import", str(project / "cases")]):
+        result = CliRunner().invoke(cli, ["--root", str(project), *args])
+        assert result.exit_code == 0, result.output
+    return project
+
+
+@contextmanager
+def _opened(root: Path) -> Iterator[App]:
+    app = App.open(root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def _rows(root: Path, table: Table, *where) -> int:
+    with _opened(root) as app, app.record.read() as c:
+        return int(c.execute(select(func.count()).select_from(table).where(*where)).scalar())
+
+
+def _issued_nothing(root: Path) -> None:
+    """No document, piece or batch on record, and no issued step in the case's event log."""
+    for table in (tables.documents, tables.mail_pieces, tables.batches):
+        assert _rows(root, table) == 0, table.name
+    assert _rows(root, tables.events, tables.events.c.document_id.is_not(None)) == 0
+
+
+def _batch(root: Path) -> BatchResult:
+    with _opened(root) as app:
+        return mail_batch(app, ["CE-2026-0001"], "nov", MAIL_DATE, "b1", workers=1)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -210,17 +247,20 @@ def test_review_pdf_has_every_templates_marked_specimen_and_variable_table(speci
 
 # --------------------------------------------------------------------------- approvals
 
-def test_one_changed_word_stops_the_batch_until_approved(project, runner):
+def test_one_changed_word_stops_the_batch_until_approved(recorded, runner):
+    project = recorded
     nov = project / "templates" / "nov.html"
     _edit(nov, WORD_BEFORE, WORD_AFTER)
     with pytest.raises(TemplateNotApproved) as refused:
-        _batch(project).run()
+        _batch(project)
     message = str(refused.value)
     assert "nov-letter v1" in message and "nov-file-copy v1" in message
     assert "changed: templates/nov.html" in message
     assert "[-goal-]{+aim+}" in message
     assert "noticegen templates approve nov-letter nov-file-copy --by NAME" in message
-    assert not (project / "var" / ARTICLE_DB).exists(), "no article number was allocated"
+    _issued_nothing(project)
+    assert _rows(project, tables.sequences) == 0, "no article number was allocated"
+    assert not (project / "var" / "work" / "b1").exists(), "nothing was made"
     assert not (project / "out" / "b1").exists()
 
     diff = runner.invoke(cli, ["--root", str(project), "templates", "diff", "nov-letter"])
@@ -229,10 +269,19 @@ def test_one_changed_word_stops_the_batch_until_approved(project, runner):
     assert re.search(r"^\+.*The City's aim is", diff.output, re.M)
     report = " ".join(_text((project / "out" / "review" / "nov-letter-diff.pdf").read_bytes()))
     assert "goal" in report and "aim" in report and "templates/nov.html" in report
+    with _opened(project) as app:  # the service's diff, as an HTML page
+        found = compare(app, "nov-letter", html=True)
+    assert any(line.startswith("-") and WORD_BEFORE in line for line in found.lines)
+    assert any(line.startswith("+") and WORD_AFTER in line for line in found.lines)
+    assert found.from_label.startswith("approved v1 on ")
+    page = found.content.decode()
+    assert "goal" in page and "aim" in page
+    assert "Files changed since that approval: templates/nov.html" in page
 
     cli_batch = runner.invoke(cli, ["--root", str(project), "batch", str(project / "cases"),
                                     "--mail-date", "2026-11-25", "--batch-id", "b1"])
     assert cli_batch.exit_code == 3 and "not approved" in cli_batch.output
+    _issued_nothing(project)
 
     approved = runner.invoke(cli, ["--root", str(project), "templates", "approve",
                                    "nov-letter", "nov-file-copy", "--by", "A. Attorney",
@@ -241,23 +290,48 @@ def test_one_changed_word_stops_the_batch_until_approved(project, runner):
     history = load_approvals(project)["nov-letter"]
     assert history[-1].approved_by == "A. Attorney" and history[-1].note == "goal → aim"
     assert "aim" in (project / "config" / "approved-specimens" / "nov-letter.txt").read_text()
-    result = _batch(project).run()
+    for template_id in ("nov-letter", "nov-file-copy"):  # … and in the record
+        on_file = load_approvals(project)[template_id][-1]
+        assert _rows(project, tables.approvals, tables.approvals.c.template_id == template_id,
+                     tables.approvals.c.hash == on_file.hash,
+                     tables.approvals.c.approved_by == "A. Attorney",
+                     tables.approvals.c.note == "goal → aim") == 1, template_id
+    result = _batch(project)
     assert result.pieces == 2
     assert "The City's aim is" in " ".join(
         _text(next((result.folder / "packets").glob("*.pdf")).read_bytes()))
 
 
-def test_render_refuses_an_unapproved_template_and_names_it(project, runner):
-    _edit(project / "templates" / "partials" / "letterhead.html", "Scan to verify",
-          "Scan to check")
-    result = runner.invoke(cli, ["--root", str(project), "render", "closure",
-                                 str(project / "cases" / "CE-2026-0001.yaml"),
-                                 "--issued", "2026-11-25 10:00"])
-    assert result.exit_code != 0
+def test_render_refuses_an_unapproved_template_and_names_it(recorded, runner):
+    project = recorded
+    letterhead = project / "templates" / "partials" / "letterhead.html"
+    _edit(letterhead, "Scan to verify", "Scan to check")
+    render = ["--root", str(project), "render", "closure",
+              str(project / "cases" / "CE-2026-0001.yaml"), "--issued", "2026-11-25 10:00"]
+    result = runner.invoke(cli, render)
+    assert result.exit_code == 3, result.output
     # the fixture case is not closed: the ladder would refuse; the template check comes first
     assert "closure-letter v1" in result.output
     assert "changed: templates/partials/letterhead.html" in result.output
-    assert not (project / "out" / "documents.jsonl").exists()
+    _issued_nothing(project)
+    assert not (project / "out" / "CE-2026-0001").exists()
+
+    _edit(letterhead, "Scan to check", "Scan to verify")  # approved again: now the ladder
+    result = runner.invoke(cli, render)
+    assert result.exit_code == 1, result.output
+    assert "not approved" not in result.output
+    assert "closure may not be issued now" in result.output and "XIII.B" in result.output
+    _issued_nothing(project)
+
+
+def test_issuing_refuses_an_unapproved_template_the_ladder_allows(recorded):
+    _edit(recorded / "templates" / "nov.html", WORD_BEFORE, WORD_AFTER)
+    with _opened(recorded) as app, pytest.raises(TemplateNotApproved) as refused:
+        issue(app, "nov", "CE-2026-0001", ISSUED, recipient="owner")
+    assert "nov-letter v1" in str(refused.value)
+    assert "changed: templates/nov.html" in str(refused.value)
+    _issued_nothing(recorded)
+    assert not (recorded / "out" / "CE-2026-0001").exists()
 
 
 def test_approving_the_same_content_twice_records_it_once(project):
@@ -268,6 +342,33 @@ def test_approving_the_same_content_twice_records_it_once(project):
     again, repeated = approve(project, "vca", "B. Attorney")
     assert new and not repeated and again == second
     assert len(load_approvals(project)["vca"]) == 2
+
+
+def test_an_approval_is_entered_in_the_record_once(recorded):
+    _edit(recorded / "templates" / "vca.html", "{% endblock %}", "{% endblock %}\n")
+    with _opened(recorded) as app:
+        first, new = record_approval(app, "vca", "A. Attorney", "whitespace")
+        again, repeated = record_approval(app, "vca", "B. Attorney", None)
+    assert new and not repeated and again == first
+    assert first.approved_by == "A. Attorney" and first.note == "whitespace"
+    vca = tables.approvals.c.template_id == "vca"
+    assert _rows(recorded, tables.approvals, vca) == 1
+    assert _rows(recorded, tables.approvals, vca, tables.approvals.c.hash == first.hash,
+                 tables.approvals.c.approved_by == "A. Attorney") == 1
+    assert load_approvals(recorded)["vca"][-1] == first
+
+
+def test_approving_needs_the_record_and_changes_nothing_without_it(project, database_url,
+                                                                  runner):
+    approvals = project / "config" / "approvals.yaml"
+    text = project / "config" / "approved-specimens" / "vca.txt"
+    before = approvals.read_bytes(), text.read_bytes()
+    _edit(project / "templates" / "vca.html", "{% endblock %}", "{% endblock %}\n")
+    result = runner.invoke(cli, ["--root", str(project), "templates", "approve", "vca",
+                                 "--by", "A. Attorney"])
+    assert result.exit_code == 4, result.output
+    assert "there is no record yet" in result.stderr and "noticegen db upgrade" in result.stderr
+    assert (approvals.read_bytes(), text.read_bytes()) == before
 
 
 def test_a_template_that_does_not_render_cannot_be_approved(project):
@@ -294,9 +395,10 @@ def test_a_bad_approvals_file_is_reported_with_its_line(project):
     ("nov", [], "pdf"),
     ("nov", [], "docx"),
 ])
-def test_a_draft_is_watermarked_on_every_page_and_recorded_nowhere(project, runner, doc_type,
+def test_a_draft_is_watermarked_on_every_page_and_recorded_nowhere(recorded, runner, doc_type,
                                                                    args, fmt):
     """Drafts render even an unapproved template, say so on every page, and are not issued."""
+    project = recorded
     data = case_data()
     data["history"] = []
     if doc_type == "stop-work":
@@ -323,8 +425,8 @@ def test_a_draft_is_watermarked_on_every_page_and_recorded_nowhere(project, runn
             for name in headers:  # first page and following pages
                 if b"<w:t" in docx.read(name):
                     assert "DRAFT — NOT FOR SERVICE" in docx.read(name).decode(), name
-    assert not (project / "out" / "documents.jsonl").exists()
-    assert not (project / "var" / "noticegen.db").exists()
+    _issued_nothing(project)
+    assert _rows(project, tables.sequences) == 0, "no article number was allocated"
 
 
 def test_a_draft_has_an_id_of_its_own(tmp_path):
@@ -337,11 +439,14 @@ def test_a_draft_has_an_id_of_its_own(tmp_path):
     assert draft.document_id != final.document_id
 
 
-def test_a_drafts_file_name_says_draft(project, runner):
+def test_a_drafts_file_name_says_draft(recorded, runner):
+    project = recorded
     result = runner.invoke(cli, ["--root", str(project), "render", "nov",
                                  str(project / "cases" / "CE-2026-0001.yaml"), "--recipient",
                                  "owner", "--draft", "--out", str(project / "nov.pdf")])
     assert result.exit_code == 1 and "must say DRAFT" in result.output
+    assert not (project / "nov.pdf").exists()
+    _issued_nothing(project)
 
 
 # --------------------------------------------------------------------------- the static check
@@ -416,7 +521,7 @@ def test_templates_list_shows_every_template_and_its_state(project, runner):
 
 
 def test_every_templates_command_and_the_approval_file_are_documented():
-    from noticegen.cli_templates import templates
+    from noticegen.cli.templates import templates
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in templates.commands:

@@ -126,10 +126,7 @@ class Renderer:
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         if entry.delivery:
             kind = kind.model_copy(update={"delivery": entry.delivery})
-        party = self._recipient(kind, case, recipient)
-        # A draft gets an id of its own, so it can never verify as the issued document.
-        doc_id = document_id(case.case_number, doc_type, party[0], issued,
-                             entry.id + ("#draft" if draft else ""), entry.version)
+        party, doc_id = self.identify(doc_type, entry, case, issued, recipient, draft)
         url = verification_url(settings.verification.base_url, self.key, doc_id)
         doc = DocumentView(
             id=doc_id, type=doc_type, title=kind.title, directive=kind.directive,
@@ -140,6 +137,18 @@ class Renderer:
             copy_label="CASE FILE COPY" if entry.variant == "file-copy" else None)
         context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
         return party, context, deadline
+
+    def identify(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
+                 recipient: str | None = None, draft: bool = False
+                 ) -> tuple[tuple[str, str], str]:
+        """(recipient id and role, the document's id) — what `render` would make, without
+        rendering it."""
+        issued = local(issued, self.project.settings.zone)
+        kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
+        party = self._recipient(kind, case, recipient)
+        # A draft gets an id of its own, so it can never verify as the issued document.
+        return party, document_id(case.case_number, doc_type, party[0], issued,
+                                  entry.id + ("#draft" if draft else ""), entry.version)
 
     def _recipient(self, kind: DocumentType, case: Case, recipient: str | None
                    ) -> tuple[str, str]:

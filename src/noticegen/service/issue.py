@@ -62,8 +62,14 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
         write_atomically(target, doc.content)
         return Issued(doc, target, False)
     require_approved(r, doc_type, entry)  # only what the city attorney approved is served
-    require(kind.step, record.case, app.project.catalog, app.project.settings, issued.date(),
-            reservice=reservice)
+    _, doc_id = r.identify(doc_type, entry, record.case, issued, recipient)
+    with app.record.read() as c:
+        on_record = c.execute(select(documents.c.id).where(documents.c.id == doc_id)).first()
+    # The very same document already on record (the command run again) was allowed when it
+    # was issued: it is given back below, not refused as a second one.
+    if on_record is None:
+        require(kind.step, record.case, app.project.catalog, app.project.settings,
+                issued.date(), reservice=reservice)
     app.ready_to_issue()
     doc = r.render(doc_type, record.case, issued, recipient=recipient, variant=variant,
                    fmt=fmt)
