@@ -231,10 +231,11 @@ def load_case(app: App, number: str) -> CaseRecord:
 
 
 def resolve(app: App, given: str) -> str:
-    """A case number, or a case file's path: the file is imported first."""
+    """A case number, or a case file's path (or a folder holding one case): the file is
+    imported first."""
     path = Path(given)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.exists():
             raise InputError([Problem(display_path(path), None, "", "no such file",
                                       "give a case number or a case file")])
         imported = import_cases(app, [path])
