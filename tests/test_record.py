@@ -259,7 +259,7 @@ def test_a_damaged_blob_is_refused_by_name(recorded_root: Path, app: App):
     os.chmod(photo, 0o644)
     photo.write_bytes(photo.read_bytes()[:100])
     result = run(recorded_root, "render", "nov", "CE-2026-0001", "--issued", "2026-11-20 09:00")
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert photo.name[:16] in result.stderr and "does not match its SHA-256" in result.stderr
     check = run(recorded_root, "db", "check")
     assert check.exit_code == 1
@@ -371,3 +371,43 @@ def test_a_server_gone_mid_transaction_is_one_clear_message(app: App, database_u
     with app.record.read() as c:
         assert not c.execute(select(tables.people).where(
             tables.people.c.name == "half-written")).first()
+
+
+def _numbers(app: App) -> list[str]:
+    with app.record.read() as c:
+        return list(c.execute(select(tables.mail_pieces.c.article_number)).scalars())
+
+
+def test_a_restored_older_backup_never_reuses_a_number(recorded_root: Path, database_url,
+                                                       tmp_path: Path):
+    """Back up, mail a batch, restore the older backup: issuing stops until someone decides;
+    then the next numbers continue past every number mailed, never reusing one."""
+    if database_url:
+        pytest.skip("restores a SQLite file")
+    from noticegen.service import mail_batch
+
+    backup = tmp_path / "before.sqlite"
+    assert run(recorded_root, "db", "backup", str(backup)).exit_code == 0
+    app = App.open(recorded_root, "tester")
+    mail_batch(app, ["CE-2026-0001"], "nov", date(2026, 11, 25), "first", workers=1)
+    first = _numbers(app)
+    app.close()
+    db = recorded_root / "var" / "record.sqlite"
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    shutil.copyfile(backup, db)
+    again = run(recorded_root, "batch", "CE-2026-0001", "--mail-date", "2026-11-27",
+                "--batch-id", "second")
+    assert again.exit_code == 4, again.output
+    assert "older than what was mailed" in again.stderr
+    assert "--accept-older-record" in again.stderr
+    decided = run(recorded_root, "db", "init", "--accept-older-record")
+    assert decided.exit_code == 0, decided.output
+    again = run(recorded_root, "batch", "CE-2026-0001", "--mail-date", "2026-11-27",
+                "--batch-id", "second")
+    assert again.exit_code == 0, again.output
+    app = App.open(recorded_root, "tester")
+    second = _numbers(app)
+    app.close()
+    assert second and not set(second) & set(first)
+    assert min(int(n[-8:-1]) for n in second) > max(int(n[-8:-1]) for n in first)

@@ -383,5 +383,5 @@ def test_the_same_render_again_changes_nothing_and_gives_the_copy_back(issuing, 
             tables.events.c.document_id.is_not(None))).scalar() == 1
 
     later = runner.invoke(cli, [*render[:-1], "2026-11-25 10:05"])  # a second NOV: refused
-    assert later.exit_code == 1
+    assert later.exit_code == 2
     assert "nov may not be issued now" in later.stderr

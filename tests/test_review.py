@@ -318,7 +318,7 @@ def test_render_refuses_an_unapproved_template_and_names_it(recorded, runner):
 
     _edit(letterhead, "Scan to check", "Scan to verify")  # approved again: now the ladder
     result = runner.invoke(cli, render)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "not approved" not in result.output
     assert "closure may not be issued now" in result.output and "XIII.B" in result.output
     _issued_nothing(project)

@@ -15,7 +15,7 @@ from .files import sha256_bytes, sha256_file, write_atomically
 class BlobError(NoticegenError):
     """A file of the record is missing or no longer matches its SHA-256."""
 
-    exit_code = 2
+    exit_code = 4
 
 
 class BlobStore:

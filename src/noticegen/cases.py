@@ -127,8 +127,8 @@ class HistoryEntry(Model):
     document: Text | None = None
     """The document noticegen issued for this step (entries it records itself)."""
     deadline: Day | None = None
-    """The compliance date the record acts on for this notice: the one printed on it, or later
-    where service came later (entries noticegen records itself)."""
+    """The compliance date printed on a notice noticegen issued (entries it records itself);
+    the record acts on it, or on a later one where the piece was served later."""
     reason: Text | None = None
     """Why a notice was served again while one was in force (a re-service reason)."""
 

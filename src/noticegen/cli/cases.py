@@ -69,7 +69,7 @@ def import_(ctx: Context, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def export(ctx: Context, numbers: tuple[str, ...], folder: Path) -> None:
     """Write cases as case files (photos in photos/ beside them) that import back to the same
-    revision; the history holds every event of the log, issued documents included."""
+    revision; the history holds every step of the event log, the issued ones included."""
     from ..service import export_cases
 
     with ctx.app() as app:

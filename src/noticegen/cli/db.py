@@ -61,22 +61,36 @@ def backup(ctx: Context, target: Path) -> None:
 
     with ctx.app() as app:
         revision = run(app, target)
-        blobs = app.blobs.root
+        blobs = app.blobs.root.resolve()
     click.echo(f"{target}  (schema {revision}; back up {blobs} with it)")
 
 
 @db.command()
-@click.option("--accept-empty-record", is_flag=True, required=True,
+@click.option("--accept-empty-record", is_flag=True,
               help="Start over on an empty record although documents were issued before.")
+@click.option("--accept-older-record", is_flag=True,
+              help="Go on with a record restored from a backup older than the last mailing.")
 @click.pass_obj
-def init(ctx: Context, accept_empty_record: bool) -> None:
-    """Record the decision to go on with an empty record after the database was lost (only
-    when no backup exists). Article numbers continue past every one found in out/."""
-    from ..service import accept_empty_record as run
+def init(ctx: Context, accept_empty_record: bool, accept_older_record: bool) -> None:
+    """Record the decision to go on after the record was lost (only when no newer backup
+    exists): an empty record, or an older one. Article numbers continue past every one ever
+    mailed, so none is issued twice."""
+    from ..errors import NoticegenError
+    from ..service import accept_empty_record as empty
+    from ..service import accept_older_record as older
 
+    if accept_empty_record == accept_older_record:
+        raise NoticegenError("say which decision to record",
+                             "--accept-empty-record or --accept-older-record")
     with ctx.app() as app:
-        floor = run(app)
-    click.echo(f"recorded: the record starts over empty; IMpb serials continue after {floor}")
+        if accept_empty_record:
+            floor = empty(app)
+            click.echo(f"recorded: the record starts over empty; IMpb serials continue after "
+                       f"{floor}")
+        else:
+            mailed = older(app)
+            click.echo("recorded: the record goes on as restored; numbers continue after "
+                       + (", ".join(f"{n} serial {s}" for n, s in mailed.items()) or "—"))
 
 
 COMMANDS = [db]

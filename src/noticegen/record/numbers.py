@@ -55,7 +55,7 @@ def lock(connection: Connection, source: ArticleNumbers) -> None:
             .with_for_update()).all()
 
 
-def _used(connection: Connection, name: str) -> int:
+def used(connection: Connection, name: str) -> int:
     """The highest serial of the sequence on any piece, or its floor."""
     top = connection.execute(select(func.max(mail_pieces.c.serial)).where(
         mail_pieces.c.sequence == name)).scalar()
@@ -64,16 +64,19 @@ def _used(connection: Connection, name: str) -> int:
     return max(int(top) if top is not None else 0, int(floor))
 
 
-def next_numbers(connection: Connection, source: ArticleNumbers, count: int) -> list[Number]:
+def next_numbers(connection: Connection, source: ArticleNumbers, count: int,
+                 mailed: dict[str, int] | None = None) -> list[Number]:
     """The next `count` numbers no piece holds yet (IMpb serials count up per Mailer ID;
-    label rolls are used up in the order they were loaded)."""
+    label rolls are used up in the order they were loaded), past the highest serial of each
+    sequence known to have been mailed (`mailed`, kept beside the blobs)."""
+    mailed = mailed or {}
     if count == 0:
         return []
     if source.source == "impb":
         mailer_id = source.mailer_id
         assert mailer_id is not None
         name = impb_name(source)
-        last = _used(connection, name)
+        last = max(used(connection, name), mailed.get(name, 0))
         width = 7 if len(mailer_id) == 9 else 10
         if last + count >= 10**width:
             raise ArticleNumberError(
@@ -92,9 +95,9 @@ def next_numbers(connection: Connection, source: ArticleNumbers, count: int) -> 
             "load a roll with the number of its first label and the number of labels")
     numbers: list[Number] = []
     for name, first, size in rolls:
-        used = _used(connection, name)  # serial n is label n (1-based) of the roll
-        take = min(size - used, count - len(numbers))
-        numbers += [Number(name, used + i, label_number(first, used + i - 1))
+        done = max(used(connection, name), mailed.get(name, 0))  # serial n: label n
+        take = min(size - done, count - len(numbers))
+        numbers += [Number(name, done + i, label_number(first, done + i - 1))
                     for i in range(1, take + 1)] if take > 0 else []
     if len(numbers) < count:
         missing = count - len(numbers)

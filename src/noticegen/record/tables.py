@@ -28,7 +28,8 @@ people = Table(
     Column("name", String(120), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
-"""Everyone who acts: clerks and officers by their login name; 'noticegen' for the system."""
+"""Everyone who acts (clerks, officers, attorneys by the name they act under): every row that
+records an act names one."""
 
 decisions = Table(
     "decisions", metadata,

@@ -39,6 +39,8 @@ class Step:
 class StepRefused(NoticegenError):
     """A document the ladder does not allow for this case at this time."""
 
+    exit_code = 2
+
 
 def _at(entry: HistoryEntry) -> datetime:
     return entry.on if isinstance(entry.on, datetime) else datetime.combine(entry.on, time(12))

@@ -3,6 +3,7 @@ person acting. Each operation of the service takes it first."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import uuid
@@ -19,7 +20,7 @@ from ..files import write_atomically
 from ..project import Project, load_project
 from ..record import Record, RecordError
 from ..record.db import actor_id, head, now
-from ..record.numbers import ensure_sequence, impb_name
+from ..record.numbers import ensure_sequence, impb_name, used
 from ..record.tables import decisions, documents, sequences
 
 RECORD_FILE = "record.sqlite"
@@ -27,8 +28,12 @@ BLOBS = "blobs"
 MARKER = "RECORD"
 """A file in the blob store naming the record it belongs to: a database that is missing,
 emptied or replaced no longer matches it."""
+MAILED = "MAILED"
+"""A file in the blob store with the highest article-number serial of each sequence ever
+recorded: a database restored from an older backup is noticed, and its numbers not reused."""
 CREATED = "created"
 ACCEPT_EMPTY = "accept-empty-record"
+ACCEPT_OLDER = "accept-older-record"
 
 
 class LostRecord(RecordError):
@@ -105,6 +110,46 @@ class App:
                 raise self._lost()
             if created:
                 self._mark(created)
+        if behind := self._behind():
+            raise LostRecord(
+                f"the record at {self.record.shown} is older than what was mailed: "
+                + "; ".join(f"{name} serial {top} was recorded, the record's last is {last}"
+                            for name, top, last in behind)
+                + " (restored from an older backup?); nothing is issued until it is whole",
+                "restore the latest backup; only if the newer record is truly gone, `noticegen "
+                "db init --accept-older-record` records that decision (numbers then continue "
+                "past the highest ever mailed)")
+
+    def mailed(self) -> dict[str, int]:
+        """The highest serial of each sequence ever recorded, as kept beside the blobs."""
+        path = self.blobs.root / MAILED
+        try:
+            found = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (ValueError, OSError):
+            raise RecordError(f"{path} is damaged", "restore it from the blob store's "
+                              "backup") from None
+        return {str(k): int(v) for k, v in found.items()}
+
+    def note_mailed(self, serials: dict[str, int]) -> None:
+        """Raise the kept highest serials after a batch is recorded."""
+        known = self.mailed()
+        for name, serial in serials.items():
+            known[name] = max(known.get(name, 0), serial)
+        write_atomically(self.blobs.root / MAILED, json.dumps(known, sort_keys=True) + "\n")
+
+    def _behind(self) -> list[tuple[str, int, int]]:
+        """Sequences whose kept highest serial the record does not reach (unless someone
+        accepted that older record)."""
+        mailed = self.mailed()
+        if not mailed:
+            return []
+        with self.record.read() as c:
+            accepted = c.execute(select(decisions.c.detail).where(
+                decisions.c.decision == ACCEPT_OLDER).order_by(decisions.c.id.desc())).scalar()
+            found = [(name, top, used(c, name)) for name, top in sorted(mailed.items())]
+        waived = json.loads(accepted) if accepted else {}
+        return [(name, top, last) for name, top, last in found
+                if last < top and waived.get(name, 0) < top]
 
     def _marker(self) -> str | None:
         path = self.blobs.root / MARKER
@@ -152,6 +197,9 @@ def upgrade(app: App) -> tuple[str | None, str]:
 def accept_empty_record(app: App) -> int:
     """Record the decision to start over on an empty record; IMpb serials then start past the
     highest found in out/ (manifests and batch records), so no number is issued twice."""
+    if not app.record.exists():
+        raise RecordError(f"there is no record at {app.record.shown} to accept",
+                          "create it with `noticegen db upgrade` first")
     app.record.require_current()
     floor = _highest_serial(app)
     with app.transaction() as (c, actor):
@@ -170,6 +218,17 @@ def accept_empty_record(app: App) -> int:
                                            recorded_at=now(), detail=identity))
     app._mark(identity)
     return floor
+
+
+def accept_older_record(app: App) -> dict[str, int]:
+    """Record the decision to go on with a record older than what was mailed (its backup was
+    all there was); numbers continue past the highest ever mailed."""
+    app.ready()
+    mailed = app.mailed()
+    with app.transaction() as (c, actor):
+        c.execute(insert(decisions).values(decision=ACCEPT_OLDER, actor_id=actor,
+                                           recorded_at=now(), detail=json.dumps(mailed)))
+    return mailed
 
 
 def _highest_serial(app: App) -> int:

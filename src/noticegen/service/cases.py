@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, get_args
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import Connection, insert, select
@@ -19,7 +20,9 @@ from ..project import load_project
 from ..record.db import now
 from ..record.tables import blobs, case_revisions, cases, events, parties, photos, violations
 from ..source import suggest
+from ..tracking.report import piece_report
 from .app import App
+from .tracking import pieces
 
 ACTIONS = get_args(Action)
 """Event kinds that are steps of the ladder (history entries); the others (mail events,
@@ -88,7 +91,7 @@ def _insert(c: Connection, case_number: str, kind: str, at: datetime, data: dict
     return True
 
 
-def case_events(case: Case, revision: int, before: dict[str, Any] | None
+def case_events(case: Case, revision: int, before: dict[str, Any] | None, zone: ZoneInfo
                 ) -> list[tuple[str, datetime, dict]]:
     """What a case file tells besides its history: the complaint received, each inspection,
     the closure with its XIII.B reason — and a reopening, when a closed case comes back open."""
@@ -101,7 +104,7 @@ def case_events(case: Case, revision: int, before: dict[str, Any] | None
         found.append(("closed", datetime.combine(case.closure.on, time(0, 0)),
                       case.closure.model_dump(mode="json")))
     elif before is not None and before.get("closure"):
-        found.append(("reopened", datetime.now().replace(microsecond=0),
+        found.append(("reopened", now().astimezone(zone).replace(tzinfo=None, microsecond=0),
                       {"closed": before["closure"], "revision": revision}))
     return found
 
@@ -155,7 +158,7 @@ def import_cases(app: App, paths: list[Path]) -> list[Imported]:
             added = sum(_insert(c, number, kind, at, data, actor, source)
                         for kind, at, data in case_events(
                             case, revision, latest.data if latest and state == "revised"
-                            else None))
+                            else None, app.project.settings.zone))
             added += sum(insert_event(c, number, entry, actor, source)
                          for entry in case.history)
         results.append(Imported(number, revision, state, added, path))
@@ -225,9 +228,23 @@ def load_case(app: App, number: str) -> CaseRecord:
             photos_.append({"file": str(app.blobs.path(photo["sha256"]))}
                            | ({"caption": photo["caption"]} if "caption" in photo else {}))
         violation["photos"] = photos_
-    data["history"] = [entry_data(e) for e in entries]
+    data["history"] = [entry_data(e) for e in _acting(app, number, entries)]
     case = Case.model_validate(data)
     return CaseRecord(case, row["revision"], row["id"], row["sha256"])
+
+
+def _acting(app: App, number: str, entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Each mailed NOV with the compliance date the record acts on — the printed one, or a
+    later one when the piece was served later — so that the ladder, `track list` and
+    `followups` agree."""
+    mailed = {e.document for e in entries if e.action == "nov" and e.document}
+    if not mailed:
+        return entries
+    acts = {p.document_id: piece_report(p, app.project.catalog, app.project.settings).acts_on
+            for p in pieces(app, case=number) if p.document_id in mailed}
+    return [e.model_copy(update={"deadline": acts[e.document]})
+            if e.document in acts and acts[e.document] and e.deadline
+            and acts[e.document] > e.deadline else e for e in entries]
 
 
 def resolve(app: App, given: str) -> str:

@@ -26,7 +26,7 @@ def check(app: App) -> Findings:
     app.ready()
     found = Findings()
     with app.record.read() as c:
-        for name, table in (("cases", case_revisions), ("documents", documents),
+        for name, table in (("case revisions", case_revisions), ("documents", documents),
                             ("mail pieces", mail_pieces), ("events", events),
                             ("files", blobs)):
             found.counts[name] = int(c.execute(select(func.count()).select_from(table))

@@ -16,16 +16,17 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from ..errors import InputError, NoticegenError, Problem
-from ..mail.batch import Batch
+from ..mail.batch import Batch, pairs
 from ..mail.chunks import CHUNK_SIZE
 from ..record.db import now
 from ..record.numbers import Number, ensure_sequence, lock, next_numbers
 from ..record.tables import batches, blobs, documents, events, mail_pieces
 from ..render.document import Printed
+from ..render.identity import document_id
 from ..review.approvals import require_batch_approved
 from ..review.entries import MAIL_TEMPLATES, of_registry
 from ..review.hashing import content_hash
-from ..rules import StepRefused, batch_order, require
+from ..rules import StepRefused, batch_order, long_date, require
 from .app import App
 from .cases import CaseRecord, insert_event, load_case
 from .issue import renderer_of, step_entry
@@ -58,12 +59,18 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     with app.record.read() as c:
         done = c.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
     if done is not None:
-        if done["document_type"] != doc_type or done["mail_date"] != mail_date:
+        with app.record.read() as c:
+            mailed = set(c.execute(select(mail_pieces.c.case_number).where(
+                mail_pieces.c.batch_id == batch_id)).scalars())
+        if done["document_type"] != doc_type or done["mail_date"] != mail_date \
+                or mailed != set(case_numbers):
             raise NoticegenError(
                 f"batch {batch_id} is on record as a {done['document_type']} batch mailed "
-                f"{done['mail_date'].isoformat()}", "choose a new --batch-id; a finished batch "
-                "is never changed")
+                f"{done['mail_date'].isoformat()} to the cases {', '.join(sorted(mailed))}",
+                "choose a new --batch-id for other cases or another day; a finished batch is "
+                "never changed")
         materialize(app, batch_id)
+        shutil.rmtree(app.work / batch_id, ignore_errors=True)  # left by a crash after commit
         return BatchResult(batch_id, folder, done["pieces"], 0, True)
     r = renderer_of(app)
     require_batch_approved(r, doc_type)  # before anything is made or claimed
@@ -84,19 +91,26 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     batch = Batch(app.project, r, ordered, {n: rec.sha256 for n, rec in records.items()},
                   doc_type, mail_date, batch_id, work, app.blobs, workers=workers,
                   chunk_size=chunk_size)
+    with app.record.read() as c:
+        problems = _issued_before(c, batch)
+    if problems:
+        raise InputError(problems)
     source = settings.mail.article_numbers
     count = len(batch.keys())
     with app.transaction() as (c, actor):
         ensure_sequence(c, source, actor)
     for _ in range(ATTEMPTS):
+        kept = app.mailed()  # never below a number ever mailed, whatever was restored
         with app.record.read() as c:
-            numbers = next_numbers(c, source, count)
+            numbers = next_numbers(c, source, count, kept)
         made = batch.make(batch.pieces([n.article for n in numbers]), progress)
         try:
             with app.transaction() as (c, actor):
                 lock(c, source)
-                if next_numbers(c, source, count) != numbers:
+                if next_numbers(c, source, count, kept) != numbers:
                     raise _Claimed
+                if problems := _issued_before(c, batch):  # by a batch run at the same time
+                    raise InputError(problems)
                 _record(c, actor, app, r, batch, records, made.entries, made.papers, numbers,
                         reservice)
         except _Claimed:
@@ -106,9 +120,27 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
         raise NoticegenError(f"batch {batch_id}: other batches claimed its article numbers "
                              f"{ATTEMPTS} times while it was made; nothing was recorded",
                              "run the same command again when the other batches are done")
+    app.note_mailed({n.sequence: max(m.serial for m in numbers if m.sequence == n.sequence)
+                     for n in numbers})
     materialize(app, batch_id)
     shutil.rmtree(work, ignore_errors=True)
     return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def _issued_before(c: Connection, batch: Batch) -> list[Problem]:
+    """The pieces whose notice is already on record: the same notice to the same party mailed
+    the same day has the same document id, so a re-service is mailed on another day."""
+    letter = batch.kind.template(None)
+    wanted = {document_id(case.case_number, batch.doc_type, party.id, batch.issued, letter.id,
+                          letter.version): (case.case_number, party.id)
+              for case, party in pairs([batch.cases[n] for n in batch.order])}
+    found = c.execute(select(documents.c.id, documents.c.batch_id).where(
+        documents.c.id.in_(list(wanted)))).all()
+    return [Problem(wanted[doc_id][0], None, "history",
+                    f"the {batch.kind.title.lower()} to {wanted[doc_id][1]} mailed "
+                    f"{long_date(batch.mail_date)} is already on record ({doc_id}, batch "
+                    f"{other})", "mail it again in a batch on another day")
+            for doc_id, other in sorted(found)]
 
 
 def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,

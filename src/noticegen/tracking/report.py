@@ -55,6 +55,12 @@ def piece_report(piece: PieceRecord, catalog: Catalog, settings: Settings) -> Pi
     return PieceReport(piece, status, printed, "the date printed on the notice")
 
 
+def _reason(piece: PieceRecord) -> str:
+    """The re-service reason that fits the piece's return."""
+    return "returned_undeliverable" if piece.status == "returned_undeliverable" \
+        else "refused_posted"
+
+
 @dataclass(frozen=True)
 class FollowUp:
     case_number: str
@@ -76,7 +82,7 @@ def followups(pieces: Iterable[PieceRecord], checks: Iterable[tuple[str, date]],
                                     f"({report.service.basis}; article {piece.article_number}); "
                                     f"posting notice: noticegen render nov "
                                     f"{piece.case_number} --variant posting --recipient "
-                                    f"{piece.recipient} --reservice refused_posted"))
+                                    f"{piece.recipient} --reservice {_reason(piece)}"))
             continue
         if report.acts_on is None or report.acts_on >= as_of:
             continue
