@@ -211,17 +211,18 @@ class _Progress:
 # -- the two ways ------------------------------------------------------------------------------
 
 def run_batch(root: Path, workers: int, chunk: int) -> dict:
-    from noticegen.mail.batch import Batch
-    from noticegen.project import load_project
-    from noticegen.render import renderer
+    """The batch as a clerk runs it: cases imported into a new record, then mailed (the
+    record's transaction and the readable copies in out/ included)."""
+    from noticegen.service import App, import_cases, mail_batch, upgrade
 
     started = time.perf_counter()
     with PeakRSS() as rss:
-        project = load_project(root, [root / "cases"])
+        app = App.open(root, "bench")
+        upgrade(app)
+        numbers = [r.case_number for r in import_cases(app, [root / "cases"])]
         loaded = time.perf_counter() - started
-        job = Batch(project, renderer(project, root / "out" / ".cache" / "photos"), "nov",
-                    MAIL_DATE, "bench", root / "out", workers=workers, chunk_size=chunk)
-        result = job.run(progress=_Progress(rss))
+        result = mail_batch(app, numbers, "nov", MAIL_DATE, "bench", workers=workers,
+                            chunk_size=chunk, progress=_Progress(rss))
     seconds = time.perf_counter() - started
     packets = sorted((result.folder / "packets").glob("*.pdf"))
     sizes = [p.stat().st_size for p in packets]
@@ -229,23 +230,34 @@ def run_batch(root: Path, workers: int, chunk: int) -> dict:
     timings["plan"] = timings.get("plan", 0.0) + loaded
     return {"seconds": seconds, "packets": len(packets), "pages": _pages(packets),
             "rss": rss.peak, "bytes": sum(sizes) / len(sizes), "max_bytes": max(sizes),
-            "timings": timings, "folder": result.folder, "job": job}
+            "timings": timings, "folder": result.folder, "app": app, "numbers": numbers}
 
 
-def run_baseline(root: Path, job: object, sample: int, like_for_like: bool) -> dict:
+def run_baseline(root: Path, app: object, numbers: list[str], sample: int,
+                 like_for_like: bool) -> dict:
     """One write_pdf per file, sequential: per piece the packet (cover + NOV) and, like for
     like with the batch, also the case-file copy and the affidavit of mailing."""
+    from noticegen.files import write_atomically
+    from noticegen.mail.article_numbers import impb_number
+    from noticegen.mail.batch import Batch
     from noticegen.mail.chunks import affidavit_context, cover_context
-    from noticegen.records import write_atomically
     from noticegen.render import Renderer
     from noticegen.render.pdf import layout, render_html, write_documents
+    from noticegen.rules import batch_order
+    from noticegen.service import load_case
+    from noticegen.service.issue import renderer_of
 
-    batch = job  # a Batch, for its pieces and settings
-    project = batch.project  # type: ignore[attr-defined]
-    pieces = batch.pieces()[:sample]  # type: ignore[attr-defined]
+    project = app.project  # type: ignore[attr-defined]
+    cases = batch_order([load_case(app, n).case for n in numbers], project.catalog)  # type: ignore[arg-type]
     out = root / "baseline" / ("like-for-like" if like_for_like else "packets")
+    base = renderer_of(app)  # type: ignore[arg-type]
+    batch = Batch(project, base, cases, {}, "nov", MAIL_DATE, "baseline", out / ".work",
+                  app.blobs)  # type: ignore[attr-defined]
+    count = len(batch.keys())
+    pieces = batch.pieces([impb_number("719", "999999999", i + 1) for i in range(count)]
+                          )[:sample]
+    by_number = {case.case_number: case for case in cases}
     cold = out / ".cache"  # its own photo cache: it prepares photos too
-    base = batch.renderer  # type: ignore[attr-defined]
     r = Renderer(project, base.templates, cold, base.key)
     kind = r.registry.get("nov")  # type: ignore[attr-defined]
     letter = kind.template(None)
@@ -257,7 +269,7 @@ def run_baseline(root: Path, job: object, sample: int, like_for_like: bool) -> d
     sizes, pages = [], 0
     started = time.perf_counter()
     for piece in pieces:
-        case = project.cases[piece.case_number]
+        case = by_number[piece.case_number]
         _party, context, _deadline = r.context("nov", letter, case, issued, piece.party_id)
         notice = layout(render_html(r.env, letter.file, context), templates, allowed, cold)
         cover_html = render_html(r.env, "mail/cover.html", cover_context(
@@ -340,7 +352,7 @@ def main() -> None:
 
         ratios = []
         for like_for_like in (False, True):
-            n = run_baseline(root, b["job"], args.baseline_sample, like_for_like)
+            n = run_baseline(root, b["app"], b["numbers"], args.baseline_sample, like_for_like)
             base_rate = n["packets"] / n["seconds"]
             ratios.append(rate / base_rate)
             what = ("like for like: packet, file copy and affidavit per piece, three write_pdf"

@@ -14,7 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -173,13 +175,22 @@ class Record:
                            "nothing was recorded; check the database and try again")
 
 
+def insert_once(connection: Connection, table: Table, **values: Any) -> None:
+    """Insert a row unless one with the same unique key is there — also when another process
+    enters it at the same moment (PostgreSQL; SQLite holds the whole database)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        connection.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+
+
 def actor_id(connection: Connection, name: str) -> int:
     """The person's id, entered on first use: every row of the record names who acted."""
     found = connection.execute(select(people.c.id).where(people.c.name == name)).scalar()
-    if found is not None:
-        return int(found)
-    return int(connection.execute(insert(people).values(
-        name=name, created_at=datetime.now(UTC))).inserted_primary_key[0])
+    if found is None:
+        insert_once(connection, people, name=name, created_at=datetime.now(UTC))
+        found = connection.execute(select(people.c.id).where(people.c.name == name)).scalar()
+    return int(found)
 
 
 def now() -> datetime:

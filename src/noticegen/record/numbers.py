@@ -18,7 +18,7 @@ from ..mail.article_numbers import (
     label_number,
     printed,
 )
-from .db import now
+from .db import insert_once, now
 from .tables import mail_pieces, sequences
 
 
@@ -39,11 +39,8 @@ def ensure_sequence(connection: Connection, source: ArticleNumbers, actor: int) 
         return
     assert source.mailer_id is not None  # the settings model guarantees it
     impb_number(source.service_type_code, source.mailer_id, 0)  # bad settings fail here
-    name = impb_name(source)
-    if connection.execute(select(sequences.c.name).where(sequences.c.name == name)).first():
-        return
-    connection.execute(insert(sequences).values(name=name, kind="impb", floor=0,
-                                                actor_id=actor, recorded_at=now()))
+    insert_once(connection, sequences, name=impb_name(source), kind="impb", floor=0,
+                actor_id=actor, recorded_at=now())
 
 
 def lock(connection: Connection, source: ArticleNumbers) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from ..errors import InputError, NoticegenError, Problem
 from ..mail.batch import Batch, pairs
@@ -28,7 +28,7 @@ from ..review.entries import MAIL_TEMPLATES, of_registry
 from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
 from .app import App
-from .cases import CaseRecord, insert_event, load_case
+from .cases import ACTIONS, CaseRecord, insert_event, load_case
 from .issue import renderer_of, step_entry
 
 ATTEMPTS = 5
@@ -69,6 +69,13 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                 f"{done['mail_date'].isoformat()} to the cases {', '.join(sorted(mailed))}",
                 "choose a new --batch-id for other cases or another day; a finished batch is "
                 "never changed")
+        with app.record.read() as c:
+            top = {name: serial for name, serial in c.execute(
+                select(mail_pieces.c.sequence, func.max(mail_pieces.c.serial))
+                .where(mail_pieces.c.batch_id == batch_id).group_by(mail_pieces.c.sequence))}
+        kept = app.mailed()
+        if any(kept.get(name, 0) < serial for name, serial in top.items()):
+            app.note_mailed(top)  # a crash right after the commit left it unsaid
         materialize(app, batch_id)
         shutil.rmtree(app.work / batch_id, ignore_errors=True)  # left by a crash after commit
         return BatchResult(batch_id, folder, done["pieces"], 0, True)
@@ -93,6 +100,7 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                   chunk_size=chunk_size)
     with app.record.read() as c:
         problems = _issued_before(c, batch)
+        seen = _last_step(c, list(records))
     if problems:
         raise InputError(problems)
     source = settings.mail.article_numbers
@@ -111,6 +119,12 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                     raise _Claimed
                 if problems := _issued_before(c, batch):  # by a batch run at the same time
                     raise InputError(problems)
+                if _last_step(c, list(records)) != seen:
+                    raise NoticegenError(
+                        f"batch {batch_id}: a step of the ladder was recorded for one of its "
+                        "cases while it was made (another run); nothing was recorded",
+                        "run the same command again: the ladder decides on the record as it "
+                        "is now")
                 _record(c, actor, app, r, batch, records, made.entries, made.papers, numbers,
                         reservice)
         except _Claimed:
@@ -125,6 +139,12 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     materialize(app, batch_id)
     shutil.rmtree(work, ignore_errors=True)
     return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def _last_step(c: Connection, numbers: list[str]) -> int | None:
+    """The newest step of the ladder recorded for these cases (what the ladder decided on)."""
+    return c.execute(select(func.max(events.c.id)).where(
+        events.c.case_number.in_(numbers), events.c.kind.in_(ACTIONS))).scalar()
 
 
 def _issued_before(c: Connection, batch: Batch) -> list[Problem]:
