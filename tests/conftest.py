@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -121,16 +123,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.record)
 
 
-@pytest.fixture
-def database_url(monkeypatch):
-    """The record's URL for this test: None for the embedded default (SQLite in the project's
-    state folder); a fresh PostgreSQL database, dropped afterwards, when the suite runs with
+@contextmanager
+def fresh_database():
+    """None for the embedded default (SQLite in the project's state folder); a fresh
+    PostgreSQL database's URL, dropped afterwards, when the suite runs with
     NOTICEGEN_TEST_DATABASE=postgresql (and NOTICEGEN_TEST_POSTGRES_URL names the server)."""
-    import os
     import uuid
 
     if os.environ.get("NOTICEGEN_TEST_DATABASE") != "postgresql":
-        monkeypatch.delenv("NOTICEGEN_DATABASE_URL", raising=False)
         yield None
         return
     from sqlalchemy import create_engine, text
@@ -140,12 +140,36 @@ def database_url(monkeypatch):
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f"CREATE DATABASE {name}"))
-    url = server.rsplit("/", 1)[0] + "/" + name
-    monkeypatch.setenv("NOTICEGEN_DATABASE_URL", url)
-    yield url
-    with admin.connect() as c:
-        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@contextmanager
+def opened(root: Path):
+    """The project's App over the record under test (NOTICEGEN_DATABASE_URL, else SQLite)."""
+    from noticegen.service import App
+
+    app = App.open(root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def database_url(monkeypatch):
+    """The record's URL for this test (see fresh_database); NOTICEGEN_DATABASE_URL is set to
+    it, so the CLI and the service use it too."""
+    with fresh_database() as url:
+        if url is None:
+            monkeypatch.delenv("NOTICEGEN_DATABASE_URL", raising=False)
+        else:
+            monkeypatch.setenv("NOTICEGEN_DATABASE_URL", url)
+        yield url
 
 
 @pytest.fixture
@@ -163,10 +187,5 @@ def recorded_root(project_root: Path, database_url) -> Path:
 @pytest.fixture
 def app(recorded_root: Path):
     """The service's application object over recorded_root, acting as 'tester'."""
-    import os
-
-    from noticegen.service import App
-
-    opened = App.open(recorded_root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    yield opened
-    opened.close()
+    with opened(recorded_root) as found:
+        yield found

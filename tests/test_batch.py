@@ -18,7 +18,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, case_data, make_photo
+from conftest import REPO, case_data, make_photo, opened
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -90,16 +89,6 @@ def _record(root: Path, database: str | None = None) -> App:
     upgrade(app)
     import_cases(app, [root / "cases"])
     return app
-
-
-@contextmanager
-def _opened(root: Path) -> Iterator[App]:
-    """The project's App over the record under test (NOTICEGEN_DATABASE_URL, else SQLite)."""
-    app = App.open(root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def _env(database: str | None) -> dict[str, str]:
@@ -845,11 +834,11 @@ def crash_root(tmp_path: Path, database_url) -> Path:
 
 def _killed(root: Path, args: list[str], point: str, database: str | None) -> dict[str, int]:
     """Run noticegen killed at `point`; what it added to the record, by table."""
-    with _opened(root) as app:
+    with opened(root) as app:
         before = _issued(app)
     killed = _noticegen(root, *args, point=point, database=database)
     assert killed.returncode == -signal.SIGKILL, (point, killed.stdout, killed.stderr)
-    with _opened(root) as app:
+    with opened(root) as app:
         after = _issued(app)
     return {t: after[t] - before[t] for t in after if after[t] != before[t]}
 
@@ -874,7 +863,7 @@ def test_a_batch_killed_anywhere_resumes_to_the_same_result(crash_root, uninterr
         rendered = 1 if point in ("before-blob-write", "after-blob-write") else 0
         assert f"batch crash: 1 pieces recorded ({rendered} rendered now)" in resumed.output
     assert _files(crash_root / "out" / "crash") == uninterrupted["batch"]
-    with _opened(crash_root) as app:
+    with opened(crash_root) as app:
         numbers = _assert_recorded_once(app, "crash", 1)
         found = check(app)
         assert found.problems == [] and found.notes == []
@@ -899,7 +888,7 @@ def test_a_render_killed_anywhere_is_recorded_once_and_finishes(crash_root, unin
     assert ("already on record; nothing changed" if committed else "issued and recorded"
             ) in again.output
     assert _files(crash_root / "out" / "CE-2026-1001") == uninterrupted["render"]
-    with _opened(crash_root) as app:
+    with opened(crash_root) as app:
         with app.record.read() as c:
             docs = c.execute(select(documents.c.id, documents.c.sha256)).all()
             novs = c.execute(select(events.c.document_id).where(events.c.kind == "nov")
@@ -1071,7 +1060,7 @@ def test_a_lost_record_is_refused_and_never_reuses_a_number(mailed_once, tmp_pat
                       "--issued", "2026-12-02 10:00")
     assert refused.exit_code == 4 and LOST in refused.output, refused.output
     if database.is_file() and database.stat().st_size:
-        with _opened(root) as app:
+        with opened(root) as app:
             assert _counts(app)["mail_pieces"] == 0
 
     if loss in ("deleted", "emptied"):
@@ -1082,7 +1071,7 @@ def test_a_lost_record_is_refused_and_never_reuses_a_number(mailed_once, tmp_pat
     assert f"continue after {top}" in accepted.output
     done = _invoke(root, *_batch_args(cases, batch_id="second", mail_date=date(2026, 12, 2)))
     assert done.exit_code == 0, done.output
-    with _opened(root) as app, app.record.read() as c:
+    with opened(root) as app, app.record.read() as c:
         numbers = c.execute(select(mail_pieces.c.article_number)).scalars().all()
         floor = c.execute(select(sequences.c.floor)).scalar()
     assert len(numbers) == 1 and not set(numbers) & mailed

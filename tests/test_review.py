@@ -4,19 +4,16 @@ refusal of unapproved templates, drafts, and the static check of template variab
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, case_data, make_photo
+from conftest import REPO, case_data, make_photo, opened
 from pypdf import PdfReader
 from sqlalchemy import Table, func, select
 
@@ -39,7 +36,7 @@ from noticegen.review import (
 from noticegen.review.report import build_review
 from noticegen.review.specimen import CLOSE, OPEN, docx_text
 from noticegen.review.variables import reference, undocumented
-from noticegen.service import App, BatchResult, issue, mail_batch
+from noticegen.service import BatchResult, issue, mail_batch
 from noticegen.service import approve as record_approval
 from noticegen.service import diff as compare
 
@@ -88,17 +85,8 @@ def recorded(project: Path, database_url) -> Path:
     return project
 
 
-@contextmanager
-def _opened(root: Path) -> Iterator[App]:
-    app = App.open(root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    try:
-        yield app
-    finally:
-        app.close()
-
-
 def _rows(root: Path, table: Table, *where) -> int:
-    with _opened(root) as app, app.record.read() as c:
+    with opened(root) as app, app.record.read() as c:
         return int(c.execute(select(func.count()).select_from(table).where(*where)).scalar())
 
 
@@ -110,7 +98,7 @@ def _issued_nothing(root: Path) -> None:
 
 
 def _batch(root: Path) -> BatchResult:
-    with _opened(root) as app:
+    with opened(root) as app:
         return mail_batch(app, ["CE-2026-0001"], "nov", MAIL_DATE, "b1", workers=1)
 
 
@@ -269,7 +257,7 @@ def test_one_changed_word_stops_the_batch_until_approved(recorded, runner):
     assert re.search(r"^\+.*The City's aim is", diff.output, re.M)
     report = " ".join(_text((project / "out" / "review" / "nov-letter-diff.pdf").read_bytes()))
     assert "goal" in report and "aim" in report and "templates/nov.html" in report
-    with _opened(project) as app:  # the service's diff, as an HTML page
+    with opened(project) as app:  # the service's diff, as an HTML page
         found = compare(app, "nov-letter", html=True)
     assert any(line.startswith("-") and WORD_BEFORE in line for line in found.lines)
     assert any(line.startswith("+") and WORD_AFTER in line for line in found.lines)
@@ -326,7 +314,7 @@ def test_render_refuses_an_unapproved_template_and_names_it(recorded, runner):
 
 def test_issuing_refuses_an_unapproved_template_the_ladder_allows(recorded):
     _edit(recorded / "templates" / "nov.html", WORD_BEFORE, WORD_AFTER)
-    with _opened(recorded) as app, pytest.raises(TemplateNotApproved) as refused:
+    with opened(recorded) as app, pytest.raises(TemplateNotApproved) as refused:
         issue(app, "nov", "CE-2026-0001", ISSUED, recipient="owner")
     assert "nov-letter v1" in str(refused.value)
     assert "changed: templates/nov.html" in str(refused.value)
@@ -346,7 +334,7 @@ def test_approving_the_same_content_twice_records_it_once(project):
 
 def test_an_approval_is_entered_in_the_record_once(recorded):
     _edit(recorded / "templates" / "vca.html", "{% endblock %}", "{% endblock %}\n")
-    with _opened(recorded) as app:
+    with opened(recorded) as app:
         first, new = record_approval(app, "vca", "A. Attorney", "whitespace")
         again, repeated = record_approval(app, "vca", "B. Attorney", None)
     assert new and not repeated and again == first

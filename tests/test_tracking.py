@@ -7,11 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,10 +18,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import CASE_TEXT, REPO, make_photo
+from conftest import CASE_TEXT, REPO, fresh_database, make_photo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from test_article_numbers import record_pieces
 
 from noticegen.cli import cli
@@ -200,7 +198,8 @@ def test_other_returns_need_posting(app, status, violations) -> None:
     assert report.acts_on is None
     found = [f for f in due(app, date(2026, 12, 4)) if article in f.what]
     assert len(found) == 1 and "posting or publication" in found[0].what
-    assert found[0].due == date(2026, 12, 3) and "--reservice refused_posted" in found[0].what
+    reason = "returned_undeliverable" if status == "returned_undeliverable" else "refused_posted"
+    assert found[0].due == date(2026, 12, 3) and f"--reservice {reason}" in found[0].what
 
 
 def test_followups_only_after_the_date_acted_on(app) -> None:
@@ -338,26 +337,6 @@ class Mailed:
         return piece.article_number
 
 
-@contextmanager
-def _module_database() -> Iterator[str | None]:
-    """As conftest's database_url, for a whole module: None (SQLite in the project's state
-    folder), or a fresh PostgreSQL database when the suite runs against PostgreSQL."""
-    if os.environ.get("NOTICEGEN_TEST_DATABASE") != "postgresql":
-        yield None
-        return
-    server = os.environ["NOTICEGEN_TEST_POSTGRES_URL"]
-    name = f"nt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-
-
 CASES = [f"CE-2026-000{n}" for n in range(1, 5)]
 
 
@@ -371,7 +350,7 @@ def mailed(tmp_path_factory) -> Iterator[Mailed]:
         (root / "cases" / f"{number}.yaml").write_text(
             CASE_TEXT.replace("CE-2026-0001", number), encoding="utf-8")
     make_photo(root / "cases" / "photos" / "yard.jpg", datetime(2026, 11, 3, 10, 16))
-    with _module_database() as url, pytest.MonkeyPatch.context() as mp:
+    with fresh_database() as url, pytest.MonkeyPatch.context() as mp:
         mp.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
         found = Mailed(root, url)
         for args in (["db", "upgrade"], ["cases", "import", str(root / "cases")]):
