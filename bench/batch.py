@@ -14,7 +14,6 @@ packets/s; the line before it gives the ratio to the packets-only baseline.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import random
@@ -237,7 +236,7 @@ def run_baseline(root: Path, app: object, numbers: list[str], sample: int,
                  like_for_like: bool) -> dict:
     """One write_pdf per file, sequential: per piece the packet (cover + NOV) and, like for
     like with the batch, also the case-file copy and the affidavit of mailing."""
-    from noticegen.files import write_atomically
+    from noticegen.files import sha256_bytes, write_atomically
     from noticegen.mail.article_numbers import impb_number
     from noticegen.mail.batch import Batch
     from noticegen.mail.chunks import affidavit_context, cover_context
@@ -287,7 +286,7 @@ def run_baseline(root: Path, app: object, numbers: list[str], sample: int,
             write_atomically(out / f"{piece.stem}-file-copy.pdf", write_documents([copy], epoch))
             affidavit = layout(render_html(r.env, "mail/affidavit.html", affidavit_context(
                 project, kind.title, "baseline", MAIL_DATE, issued, piece, case,
-                len(notice.pages), context["doc"].id, hashlib.sha256(pdf).hexdigest())),
+                len(notice.pages), context["doc"].id, sha256_bytes(pdf))),
                 templates / "mail", allowed)
             write_atomically(out / f"{piece.stem}-affidavit.pdf",
                              write_documents([affidavit], epoch))

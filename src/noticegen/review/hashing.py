@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import jinja2
 from jinja2 import meta
 
 from ..errors import NoticegenError
+from ..files import sha256_bytes
 from .entries import ReviewEntry
 
 REGISTRY_KEY = "registry.yaml#"
@@ -62,7 +62,7 @@ def _info(path: Path, name: str) -> _FileInfo:
     elif path.suffix == ".css":
         text = data.decode("utf-8")
         links = [m.group(2) or m.group(4) for m in _CSS_URL.finditer(text)]
-    info = _FileInfo(stamp, hashlib.sha256(data).hexdigest(), refs,
+    info = _FileInfo(stamp, sha256_bytes(data), refs,
                      tuple(link.strip() for link in links))
     _cache[path] = info
     return info
@@ -111,14 +111,14 @@ def file_hashes(templates: Path, entry: ReviewEntry) -> dict[str, str]:
         path = templates / name
         hashes[name] = _info(path, name).sha256 if path.is_file() else MISSING
     meta_json = json.dumps(entry.metadata(), sort_keys=True, ensure_ascii=False)
-    hashes[REGISTRY_KEY + entry.id] = hashlib.sha256(meta_json.encode()).hexdigest()
+    hashes[REGISTRY_KEY + entry.id] = sha256_bytes(meta_json.encode())
     return dict(sorted(hashes.items()))
 
 
 def combine(hashes: dict[str, str]) -> str:
     """One SHA-256 over the sorted (file, SHA-256) list."""
     text = "".join(f"{name}\t{digest}\n" for name, digest in sorted(hashes.items()))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return sha256_bytes(text.encode())
 
 
 def content_hash(templates: Path, entry: ReviewEntry) -> str:
