@@ -177,6 +177,10 @@ class MailSettings(Model):
     envelope: Envelope
     book_lines_per_page: Annotated[int, Field(ge=3, le=30)]
     postmaster_approval: Text
+    post_office_closures: list[Closure] = []
+    """Days the post office is closed besides Sundays and federal holidays."""
+    max_days_ahead: Annotated[int, Field(ge=0, le=60)] = 14
+    """How far ahead of today a batch may be dated."""
 
 
 class Enforcement(Model):

@@ -135,7 +135,8 @@ def _nov(case: Case, catalog: Catalog, settings: Settings, as_of: date,
     return refusals
 
 
-def _vca(case: Case, catalog: Catalog, settings: Settings, **_: object) -> tuple[str, ...]:
+def _vca(case: Case, catalog: Catalog, settings: Settings, as_of: date,
+         **_: object) -> tuple[str, ...]:
     refusals = _closed(case)
     nov = _last(case, "nov")
     if nov is None:
@@ -163,7 +164,11 @@ def _vca(case: Case, catalog: Catalog, settings: Settings, **_: object) -> tuple
     limit = original + timedelta(days=settings.enforcement.vca_max_extension_days)
     wanted = request.extended_until
     assert wanted is not None
-    if wanted <= original:
+    if wanted <= as_of:
+        refusals += (f"Directive VIII.C.2: the extended deadline ({long_date(wanted)}, the "
+                     f"request's extended_until) must fall after the agreement itself "
+                     f"({long_date(as_of)})",)
+    elif wanted <= original:
         refusals += (f"Directive VIII.C.2: the extended deadline ({long_date(wanted)}) must fall "
                      f"after the NOV's deadline ({long_date(original)})",)
     elif wanted > limit:

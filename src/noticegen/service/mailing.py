@@ -27,6 +27,7 @@ from ..review.approvals import require_batch_approved
 from ..review.entries import MAIL_TEMPLATES, of_registry
 from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
+from ..rules.mailing import before_the_case, mail_date_refusals
 from .app import App
 from .cases import ACTIONS, CaseRecord, insert_event, load_case
 from .issue import renderer_of, step_entry
@@ -83,8 +84,18 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     require_batch_approved(r, doc_type)  # before anything is made or claimed
     records = {n: load_case(app, n) for n in dict.fromkeys(case_numbers)}
     catalog, settings = app.project.catalog, app.project.settings
+    today = datetime.now(settings.zone).date()
+    problems = [Problem("(command line)", None, "mail date", refusal,
+                        "choose a day the post office is open, not far ahead")
+                for refusal in mail_date_refusals(mail_date, today, settings.mail)]
     ordered = batch_order([rec.case for rec in records.values()], catalog)
-    problems = []
+    for case in ordered:
+        facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
+        facts += [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
+                  for e in case.history]
+        if refusal := before_the_case(mail_date, facts):
+            problems.append(Problem(case.case_number, None, "mail date", refusal,
+                                    "date the batch on the day it is taken to the post office"))
     for case in ordered:
         try:
             require(doc_type, case, catalog, settings, mail_date, reservice=reservice)
@@ -139,6 +150,10 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     materialize(app, batch_id)
     shutil.rmtree(work, ignore_errors=True)
     return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def _day(on: date | datetime) -> date:
+    return on.date() if isinstance(on, datetime) else on
 
 
 def _last_step(c: Connection, numbers: list[str]) -> int | None:

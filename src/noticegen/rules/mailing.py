@@ -1,0 +1,43 @@
+"""When a batch may be dated: a day the post office accepts certified mail, not before what
+the case records, not far in the future."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
+
+from ..config import MailSettings
+from .deadlines import long_date
+
+
+def mail_date_refusals(mail_date: date, today: date, mail: MailSettings) -> list[str]:
+    """Why no batch may be dated that day (none if it may)."""
+    refusals = []
+    if mail_date.weekday() == 6:
+        refusals.append(f"{long_date(mail_date)} is a Sunday: the post office accepts no "
+                        "certified mail")
+    federal = holidays.country_holidays("US", years=mail_date.year, observed=True)
+    if name := federal.get(mail_date):
+        refusals.append(f"{long_date(mail_date)} is {name}, a federal holiday: the post "
+                        "office is closed")
+    for closure in mail.post_office_closures:
+        if closure.date == mail_date:
+            refusals.append(f"{long_date(mail_date)}: the post office is closed "
+                            f"({closure.name}; mail.post_office_closures)")
+    if mail_date > today + timedelta(days=mail.max_days_ahead):
+        refusals.append(f"{long_date(mail_date)} is more than {mail.max_days_ahead} days after "
+                        f"today ({long_date(today)}; mail.max_days_ahead)")
+    return refusals
+
+
+def before_the_case(mail_date: date, facts: list[tuple[date, str]]) -> str | None:
+    """A mailing dated before the latest thing the case records (an observation, a step of
+    the ladder) cannot be true; `facts` are (date, what)."""
+    if not facts:
+        return None
+    latest, what = max(facts)
+    if mail_date < latest:
+        return (f"the mailing date {long_date(mail_date)} is before {what} on "
+                f"{long_date(latest)}")
+    return None
