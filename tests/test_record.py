@@ -411,3 +411,15 @@ def test_a_restored_older_backup_never_reuses_a_number(recorded_root: Path, data
     app.close()
     assert second and not set(second) & set(first)
     assert min(int(n[-8:-1]) for n in second) > max(int(n[-8:-1]) for n in first)
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(project_root: Path, database_url):
+    assert run(project_root, "db", "upgrade").exit_code == 0
+    bomb = project_root / "cases" / "bomb.yaml"
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]"
+              for i in range(8)]
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(project_root, "cases", "import", str(bomb))
+    assert result.exit_code == 2
+    assert "bomb.yaml:2" in result.stderr and "YAML alias '*a' is not accepted" in result.stderr

@@ -109,6 +109,12 @@ def read_yaml(path: Path) -> Source:
                                   f"{bad.group()!r}", "remove it; the files may hold only "
                                   "printable characters, tabs and line breaks")])
     try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):  # expands before anything can check it
+                raise InputError([Problem(name, token.start_mark.line + 1, "",
+                                          f"YAML alias '*{token.value}' is not accepted",
+                                          "write the value out in full; aliases can make a "
+                                          "small file expand without limit")])
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
