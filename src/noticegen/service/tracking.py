@@ -136,19 +136,27 @@ def pieces(app: App, status: str | None = None, case: str | None = None,
     if article:
         query = query.where(p.c.article_number == article)
     with app.record.read() as c:
-        found = []
-        for r in c.execute(query.order_by(p.c.batch_id, p.c.line)).mappings():
-            history = _events(c, r["article_number"])
-            receipts = c.execute(select(events.c.data).where(
-                events.c.article_number == r["article_number"],
-                events.c.kind == "return_receipt").order_by(events.c.id)).scalars().all()
-            found.append(PieceRecord(
-                r["article_number"], r["document_id"], r["case_number"], r["document_type"],
-                r["recipient"], r["recipient_role"], r["addressee"], r["address"],
-                r["mailing_date"], r["batch_id"], tuple(tuple(v) for v in r["violations"]),
-                r["deadline"], r["deadline_on"],
-                next((d.get("receipt_number") for d in reversed(receipts)
-                      if d.get("receipt_number")), None), tuple(history)))
+        rows = c.execute(query.order_by(p.c.batch_id, p.c.line)).mappings().all()
+        mail = select(events.c.article_number, events.c.kind, events.c.occurred_at,
+                      events.c.data, events.c.correction).where(
+            events.c.kind.in_(EVENTS)).order_by(events.c.id)
+        if case or article:  # else every piece's events: one query either way
+            mail = mail.where(events.c.article_number.in_([r["article_number"] for r in rows]))
+        by_piece: dict[str, list[Any]] = {}
+        for event in c.execute(mail):
+            by_piece.setdefault(event.article_number, []).append(event)
+    found = []
+    for r in rows:
+        history = by_piece.get(r["article_number"], [])
+        receipts = [e.data.get("receipt_number") for e in history
+                    if e.kind == "return_receipt" and e.data.get("receipt_number")]
+        found.append(PieceRecord(
+            r["article_number"], r["document_id"], r["case_number"], r["document_type"],
+            r["recipient"], r["recipient_role"], r["addressee"], r["address"],
+            r["mailing_date"], r["batch_id"], tuple(tuple(v) for v in r["violations"]),
+            r["deadline"], r["deadline_on"], receipts[-1] if receipts else None,
+            tuple(Event(e.kind, e.occurred_at.date(), e.data.get("signer"),
+                        bool(e.correction)) for e in history)))
     return [f for f in found if status is None or f.status == status]
 
 
