@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..errors import NoticegenError
-from .tables import people
+from .tables import blobs, people
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -182,6 +182,12 @@ def insert_once(connection: Connection, table: Table, **values: Any) -> None:
         connection.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
     else:
         connection.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+
+
+def record_blob(connection: Connection, sha256: str, size: int, media_type: str) -> None:
+    """A file of the blob store entered in the record (once, whoever enters it first)."""
+    insert_once(connection, blobs, sha256=sha256, size=size, media_type=media_type,
+                recorded_at=now())
 
 
 def actor_id(connection: Connection, name: str) -> int:

@@ -17,8 +17,8 @@ from ..cases import Action, Case, HistoryEntry
 from ..errors import InputError, NoticegenError, Problem, display_path
 from ..files import sha256_bytes, write_atomically
 from ..project import load_project
-from ..record.db import now
-from ..record.tables import blobs, case_revisions, cases, events, parties, photos, violations
+from ..record.db import now, record_blob
+from ..record.tables import case_revisions, cases, events, parties, photos, violations
 from ..source import suggest
 from ..tracking.report import piece_report
 from .app import App
@@ -169,9 +169,7 @@ def _insert_revision(c: Connection, number: str, revision: int, sha: str,
                      data: dict[str, Any], files: list[tuple[bytes, str]], source: str,
                      actor: int) -> None:
     for content, blob in files:
-        if not c.execute(select(blobs.c.sha256).where(blobs.c.sha256 == blob)).first():
-            c.execute(insert(blobs).values(sha256=blob, size=len(content),
-                                           media_type="image", recorded_at=now()))
+        record_blob(c, blob, len(content), "image")
     revision_id = c.execute(insert(case_revisions).values(
         case_number=number, revision=revision, sha256=sha, data=data, source=source,
         actor_id=actor, recorded_at=now())).inserted_primary_key[0]
@@ -208,7 +206,8 @@ def history(c: Connection, number: str) -> list[HistoryEntry]:
 
 
 def load_case(app: App, number: str) -> CaseRecord:
-    """The case as the record has it now; its photos are read from the blob store."""
+    """The case as the record has it now; its photos are files of the blob store (checked by
+    `verify_photos` before they are printed)."""
     app.ready()
     with app.record.read() as c:
         row = c.execute(select(case_revisions).where(case_revisions.c.case_number == number)
@@ -222,15 +221,20 @@ def load_case(app: App, number: str) -> CaseRecord:
         entries = history(c, number)
     data = json.loads(canonical(row["data"]))
     for violation in data.get("violations", []):
-        photos_ = []
-        for photo in violation.get("photos", []):
-            app.blobs.read(photo["sha256"])  # present and whole, or refused by name
-            photos_.append({"file": str(app.blobs.path(photo["sha256"]))}
-                           | ({"caption": photo["caption"]} if "caption" in photo else {}))
-        violation["photos"] = photos_
+        violation["photos"] = [{"file": str(app.blobs.path(photo["sha256"]))}
+                               | ({"caption": photo["caption"]} if "caption" in photo else {})
+                               for photo in violation.get("photos", [])]
     data["history"] = [entry_data(e) for e in _acting(app, number, entries)]
     case = Case.model_validate(data)
     return CaseRecord(case, row["revision"], row["id"], row["sha256"])
+
+
+def verify_photos(app: App, case: Case) -> None:
+    """Before a case's photos are printed: each blob present and whole, or refused by name
+    (reading a case for the ladder does not need them)."""
+    for violation in case.violations:
+        for photo in violation.photos:
+            app.blobs.read(photo.file.name)
 
 
 def _acting(app: App, number: str, entries: list[HistoryEntry]) -> list[HistoryEntry]:

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, insert, select
 from ..cases import Case, HistoryEntry
 from ..errors import NoticegenError
 from ..files import write_atomically
-from ..record.db import now
-from ..record.tables import blobs, documents
+from ..record.db import now, record_blob
+from ..record.tables import documents
 from ..render import RenderedDocument, Renderer, renderer
 from ..render.document import Format
 from ..review.approvals import require_approved
@@ -23,11 +23,7 @@ from ..rules import require
 from ..rules.deadlines import local, six_month_follow_up
 from ..rules.ladder import _last
 from .app import App
-from .cases import CaseRecord, insert_event, load_case
-
-METHODS = {"in_person": "in_person", "certified_mail": "certified_mail",
-           "first_class_mail": "first_class_mail", "posting": "posting"}
-"""A template's delivery as the event log's history method (door hangers: see `_method`)."""
+from .cases import CaseRecord, insert_event, load_case, verify_photos
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,7 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     kind = r.registry.get(doc_type)  # type: ignore[attr-defined]
     entry = kind.template(variant)
     record = load_case(app, case_number)
+    verify_photos(app, record.case)
     issued = local(issued, app.project.settings.zone)
     if draft:
         doc = r.render(doc_type, record.case, issued, recipient=recipient, variant=variant,
@@ -104,9 +101,7 @@ def record_document(c: Connection, actor: int, doc: RenderedDocument, record: Ca
                     role: str = "notice") -> None:
     """The document's row and, for a step of the ladder, its event in the case's log."""
     case = record.case
-    if not c.execute(select(blobs.c.sha256).where(blobs.c.sha256 == doc.sha256)).first():
-        c.execute(insert(blobs).values(sha256=doc.sha256, size=len(doc.content),
-                                       media_type=_media(doc.format), recorded_at=now()))
+    record_blob(c, doc.sha256, len(doc.content), _media(doc.format))
     closure = case.closure
     follow_up = six_month_follow_up(closure.on) if (
         doc.doc_type == "closure" and closure and closure.extenuating_circumstances) else None
@@ -146,9 +141,11 @@ def step_entry(case: Case, doc: RenderedDocument, action: str,
 
 
 def _method(doc: RenderedDocument) -> str | None:
+    """The template's delivery as a history method: the same words, but a door hanger is
+    its own method and a case-file document is not served."""
     if doc.template_id.endswith("door-hanger"):
         return "door_hanger"
-    return METHODS.get(doc.delivery)
+    return None if doc.delivery == "case_file" else doc.delivery
 
 
 def _media(fmt: str) -> str:

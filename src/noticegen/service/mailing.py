@@ -18,9 +18,9 @@ from sqlalchemy import Connection, func, insert, select
 from ..errors import InputError, NoticegenError, Problem
 from ..mail.batch import Batch, pairs
 from ..mail.chunks import CHUNK_SIZE
-from ..record.db import now
+from ..record.db import now, record_blob
 from ..record.numbers import Number, ensure_sequence, lock, next_numbers
-from ..record.tables import batches, blobs, documents, events, mail_pieces
+from ..record.tables import batches, documents, events, mail_pieces
 from ..render.document import Printed
 from ..render.identity import document_id
 from ..review.approvals import require_batch_approved
@@ -29,7 +29,7 @@ from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.mailing import before_the_case, mail_date_refusals
 from .app import App
-from .cases import ACTIONS, CaseRecord, insert_event, load_case
+from .cases import ACTIONS, CaseRecord, insert_event, load_case, verify_photos
 from .issue import renderer_of, step_entry
 
 ATTEMPTS = 5
@@ -105,6 +105,8 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                                     "reason (--reservice) if the notice must be served again"))
     if problems:
         raise InputError(problems)
+    for case in ordered:
+        verify_photos(app, case)
     work = app.work / batch_id
     batch = Batch(app.project, r, ordered, {n: rec.sha256 for n, rec in records.items()},
                   doc_type, mail_date, batch_id, work, app.blobs, workers=workers,
@@ -145,11 +147,18 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
         raise NoticegenError(f"batch {batch_id}: other batches claimed its article numbers "
                              f"{ATTEMPTS} times while it was made; nothing was recorded",
                              "run the same command again when the other batches are done")
-    app.note_mailed({n.sequence: max(m.serial for m in numbers if m.sequence == n.sequence)
-                     for n in numbers})
+    app.note_mailed(_highest(numbers))
     materialize(app, batch_id)
     shutil.rmtree(work, ignore_errors=True)
     return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def _highest(numbers: list[Number]) -> dict[str, int]:
+    """The highest serial of each sequence among these numbers."""
+    top: dict[str, int] = {}
+    for n in numbers:
+        top[n.sequence] = max(top.get(n.sequence, 0), n.serial)
+    return top
 
 
 def _day(on: date | datetime) -> date:
@@ -188,8 +197,9 @@ def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
               for t in kind.templates}
     hashes |= {t.id: content_hash(r.templates, t) for t in MAIL_TEMPLATES}
     for name, sha in papers.items():
-        _blob(c, app, sha, "text/csv" if name.endswith(".csv") else
-              "application/json" if name.endswith(".json") else "application/pdf")
+        record_blob(c, sha, app.blobs.path(sha).stat().st_size, "text/csv"
+                    if name.endswith(".csv") else "application/json" if name.endswith(".json")
+                    else "application/pdf")
     c.execute(insert(batches).values(
         id=batch.batch_id, document_type=batch.doc_type, mail_date=batch.mail_date,
         pieces=len(entries), record_sha256=papers["batch.json"],
@@ -207,7 +217,8 @@ def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
             if facts is None:
                 continue
             item = entry["files"][file]
-            _blob(c, app, item["sha256"], "application/pdf")
+            record_blob(c, item["sha256"], app.blobs.path(item["sha256"]).stat().st_size,
+                        "application/pdf")
             c.execute(insert(documents).values(
                 id=facts["id"], case_number=case.case_number, revision_id=record.revision_id,
                 document_type=facts["document_type"], role=role,
@@ -261,13 +272,6 @@ class _Issued:
             return None
         on = self.printed["on"]
         return Printed(self.printed["wording"], date.fromisoformat(on) if on else None)
-
-
-def _blob(c: Connection, app: App, sha: str, media: str) -> None:
-    if c.execute(select(blobs.c.sha256).where(blobs.c.sha256 == sha)).first():
-        return
-    c.execute(insert(blobs).values(sha256=sha, size=app.blobs.path(sha).stat().st_size,
-                                   media_type=media, recorded_at=now()))
 
 
 def materialize(app: App, batch_id: str) -> int:
