@@ -3,6 +3,7 @@ upgraded only when asked (`noticegen db upgrade`)."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +40,10 @@ def _alembic(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head() -> str:
-    """The schema revision this version of noticegen reads and writes."""
+    """The schema revision this version of noticegen reads and writes (read once from the
+    migrations folder: it cannot change while noticegen runs)."""
     revision = ScriptDirectory.from_config(_alembic()).get_current_head()
     assert revision is not None
     return revision
@@ -91,14 +94,16 @@ class Record:
 
     def exists(self) -> bool:
         """A SQLite file that is there and not empty, or a PostgreSQL database with tables."""
-        if (path := self.sqlite_file) is not None and (
-                not path.is_file() or path.stat().st_size == 0):
-            return False
         return self.revision() is not None
 
     # -- schema --------------------------------------------------------------------------
 
     def revision(self) -> str | None:
+        """The schema revision, or None where there is no record (a missing or empty SQLite
+        file is not created by asking)."""
+        if (path := self.sqlite_file) is not None and (
+                not path.is_file() or path.stat().st_size == 0):
+            return None
         with self.read() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
@@ -111,8 +116,8 @@ class Record:
             command.upgrade(_alembic(connection), "head")
         return before, head()
 
-    def require_current(self) -> None:
-        found = self.revision()
+    def require_current(self, found: str | None) -> None:
+        """Refuse a record at another schema revision than this noticegen's (`found`)."""
         if found != head():
             raise RecordError(
                 f"the record at {self.shown} is at schema revision {found or '(none)'}; this "

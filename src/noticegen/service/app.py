@@ -86,12 +86,13 @@ class App:
 
     def ready(self) -> None:
         """The record exists at this noticegen's schema; otherwise say what to do."""
-        if not self.record.exists():
+        found = self.record.revision()
+        if found is None:
             if self._marker() is not None or self._issued_in_out():
                 raise self._lost()
             raise RecordError(f"there is no record yet at {self.record.shown}",
                               "create it with `noticegen db upgrade`")
-        self.record.require_current()
+        self.record.require_current(found)
 
     def ready_to_issue(self) -> None:
         """As `ready`, and this is the record the blob store and out/ belong to (or someone
@@ -197,10 +198,11 @@ def upgrade(app: App) -> tuple[str | None, str]:
 def accept_empty_record(app: App) -> int:
     """Record the decision to start over on an empty record; IMpb serials then start past the
     highest found in out/ (manifests and batch records), so no number is issued twice."""
-    if not app.record.exists():
+    found = app.record.revision()
+    if found is None:
         raise RecordError(f"there is no record at {app.record.shown} to accept",
                           "create it with `noticegen db upgrade` first")
-    app.record.require_current()
+    app.record.require_current(found)
     floor = _highest_serial(app)
     with app.transaction() as (c, actor):
         if c.execute(select(func.count()).select_from(documents)).scalar():
