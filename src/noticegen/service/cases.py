@@ -205,19 +205,24 @@ def history(c: Connection, number: str) -> list[HistoryEntry]:
     return [HistoryEntry.model_validate(data) for data in rows]
 
 
+def _latest(c: Connection, number: str) -> Any:
+    """The case's latest revision, or a message naming the nearest case number."""
+    row = c.execute(select(case_revisions).where(case_revisions.c.case_number == number)
+                    .order_by(case_revisions.c.revision.desc())).mappings().first()
+    if row is None:
+        near = suggest(number, list(c.execute(select(cases.c.case_number)).scalars()))
+        raise NoticegenError(f"no case {number} in the record",
+                             f"did you mean '{near}'?" if near else
+                             "import its case file first: noticegen cases import FILE")
+    return row
+
+
 def load_case(app: App, number: str) -> CaseRecord:
     """The case as the record has it now; its photos are files of the blob store (checked by
     `verify_photos` before they are printed)."""
     app.ready()
     with app.record.read() as c:
-        row = c.execute(select(case_revisions).where(case_revisions.c.case_number == number)
-                        .order_by(case_revisions.c.revision.desc())).mappings().first()
-        if row is None:
-            known = list(c.execute(select(cases.c.case_number)).scalars())
-            near = suggest(number, known)
-            raise NoticegenError(f"no case {number} in the record",
-                                 f"did you mean '{near}'?" if near else
-                                 "import its case file first: noticegen cases import FILE")
+        row = _latest(c, number)
         entries = history(c, number)
     data = json.loads(canonical(row["data"]))
     for violation in data.get("violations", []):
@@ -272,12 +277,11 @@ def export_cases(app: App, numbers: list[str], folder: Path) -> list[Path]:
     the same revision; its history holds every event of the log, issued ones included."""
     written = []
     for number in numbers:
-        record = load_case(app, number)
+        app.ready()
         with app.record.read() as c:
-            data = c.execute(select(case_revisions.c.data).where(
-                case_revisions.c.id == record.revision_id)).scalar_one()
+            row = _latest(c, number)
             entries = history(c, number)
-        data = json.loads(canonical(data))
+        data = json.loads(canonical(row["data"]))
         used: dict[str, str] = {}
         for violation in data.get("violations", []):
             for photo in violation.get("photos", []):
@@ -289,7 +293,7 @@ def export_cases(app: App, numbers: list[str], folder: Path) -> list[Path]:
                 photo["file"] = f"photos/{name}"
         if entries:
             data["history"] = [entry_data(e) for e in entries]
-        text = (f"# {number}, revision {record.revision}, exported from the record on "
+        text = (f"# {number}, revision {row['revision']}, exported from the record on "
                 f"{date.today().isoformat()}\n")
         text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)
         target = folder / f"{number}.yaml"

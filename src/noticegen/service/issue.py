@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select
 from ..cases import Case, HistoryEntry
 from ..errors import NoticegenError
 from ..files import write_atomically
+from ..mail.inputs import input_name
 from ..record.db import now, record_blob
 from ..record.tables import documents
 from ..render import RenderedDocument, Renderer, renderer
@@ -83,16 +84,9 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
         if found is None:
             record_document(c, actor, doc, record, kind.action, entry.id,
                             content_hash(r.templates, of_registry(doc_type, kind, entry)),
-                            _display(app, target), reservice)
+                            input_name(app.root, target), reservice)
     app.blobs.copy_to(doc.sha256, target)
     return Issued(doc, target, found is None)
-
-
-def _display(app: App, target: Path) -> str:
-    try:
-        return target.resolve().relative_to(app.root.resolve()).as_posix()
-    except ValueError:
-        return str(target.resolve())
 
 
 def record_document(c: Connection, actor: int, doc: RenderedDocument, record: CaseRecord,
