@@ -31,7 +31,15 @@ from ..render.pdf import render_html, write_pdf
 from ..rules import long_date
 from ..rules.deadlines import local
 from .book import Totals, book_line, book_pages
-from .chunks import CHUNK_SIZE, ChunkJob, Piece, pdf_date, prepare, render_chunk
+from .chunks import (
+    CHUNK_SIZE,
+    MAIL_TEMPLATE_VERSIONS,
+    ChunkJob,
+    Piece,
+    pdf_date,
+    prepare,
+    render_chunk,
+)
 from .inputs import InputsChanged, changed_inputs, input_files, input_name, sha256
 from .pdfparts import stream_files
 
@@ -257,8 +265,7 @@ class Batch:
             "batch_id": self.batch_id, "document_type": self.doc_type,
             "mail_date": self.mail_date.isoformat(), "inputs": digest,
             "templates": sorted({(e["notice"]["template_id"], e["notice"]["template_version"])
-                                 for e in entries} | {("mail-cover", 1), ("firm-mailing-book", 1),
-                                                      ("affidavit-of-mailing", 1)}),
+                                 for e in entries} | set(MAIL_TEMPLATE_VERSIONS.items())),
             "pieces": [{"line": e["line"], "case": e["piece"]["case_number"],
                         "recipient": e["piece"]["party_id"], "article": e["piece"]["article"],
                         "document_id": e["notice"]["id"],

@@ -34,6 +34,8 @@ from .barcode import barcode_png
 from .inputs import InputsChanged, changed_inputs, sha256
 from .pdfparts import Part, split
 
+MAIL_TEMPLATE_VERSIONS = {"mail-cover": 2, "firm-mailing-book": 2, "affidavit-of-mailing": 2}
+"""The batch's own templates and the versions it prints; review lists them for approval."""
 CHUNK_SIZE = 2
 """Pieces per chunk, in mailing order. Fixed, whatever the number of workers: a packet's bytes
 (its font subsets) depend on the chunk it was written in, so chunks must be the same on every
@@ -125,7 +127,8 @@ def cover_context(project: Project, title: str, batch_id: str, mail_date: date,
         "addr": inset(envelope.address_window, envelope.clearance),
         "return_name": settings.mail.return_name,
         "return_lines": tuple(settings.mail.return_address.printed),
-        "total": total, "template_id": "mail-cover", "template_version": 1,
+        "total": total, "template_id": "mail-cover",
+        "template_version": MAIL_TEMPLATE_VERSIONS["mail-cover"],
         "officer": f"{officer.name}, Badge No. {officer.badge}", "phone": officer.phone,
         "photos": any(v.photos for v in case.violations),
         "piece": CoverPiece(piece, barcode_png(piece.article, piece.zip), document_id)}
@@ -332,7 +335,8 @@ def _affidavit(notice: dict[str, Any], content: bytes) -> dict[str, Any]:
     """The affidavit of mailing as a document of the case file."""
     return notice | {"id": f"{notice['id']}-AFF", "document_type": "affidavit-of-mailing",
                      "recipient": "case-file", "recipient_role": "case file",
-                     "template_id": "affidavit-of-mailing", "template_version": 1,
+                     "template_id": "affidavit-of-mailing",
+                     "template_version": MAIL_TEMPLATE_VERSIONS["affidavit-of-mailing"],
                      "sha256": sha256_bytes(content), "delivery": "case_file"}
 
 

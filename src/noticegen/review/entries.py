@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NoticegenError
+from ..mail.chunks import MAIL_TEMPLATE_VERSIONS
 from ..render.registry import DocumentType, Registry, TemplateEntry, load_registry
 from ..source import suggest
 
@@ -50,18 +51,21 @@ class ReviewEntry:
 
 
 MAIL_TEMPLATES = (
-    ReviewEntry("mail-cover", "mail", "Certified mail cover page", 1, "cover",
+    ReviewEntry("mail-cover", "mail", "Certified mail cover page",
+                MAIL_TEMPLATE_VERSIONS["mail-cover"], "cover",
                 "responsible_party", "en", "certified_mail", None, "mail/cover.html",
                 None, "mail"),
-    ReviewEntry("firm-mailing-book", "mail", "Firm mailing book (PS Form 3877)", 1, "firm-book",
+    ReviewEntry("firm-mailing-book", "mail", "Firm mailing book (PS Form 3877)",
+                MAIL_TEMPLATE_VERSIONS["firm-mailing-book"], "firm-book",
                 "post_office", "en", "certified_mail", None, "mail/firm_book.html", None,
                 "mail"),
-    ReviewEntry("affidavit-of-mailing", "mail", "Affidavit of mailing", 1, "affidavit",
+    ReviewEntry("affidavit-of-mailing", "mail", "Affidavit of mailing",
+                MAIL_TEMPLATE_VERSIONS["affidavit-of-mailing"], "affidavit",
                 "case_file", "en", "certified_mail", None, "mail/affidavit.html", None,
                 "mail"),
 )
 """The certified-mail batch's own templates (mail/batch.py names them with these ids and
-versions in batch.json). Bump a version here and there together."""
+versions in batch.json; their versions are mail.chunks.MAIL_TEMPLATE_VERSIONS)."""
 
 
 def of_registry(doc_type: str, kind: DocumentType, entry: TemplateEntry) -> ReviewEntry:
