@@ -21,8 +21,12 @@ from .source import Source, duplicate_ids, read_yaml, suggest, validate
 Role = Literal["owner", "tenant", "lienholder", "contractor", "occupant", "other"]
 Method = Literal["in_person", "door_hanger", "certified_mail", "first_class_mail", "posting",
                  "email"]
-Action = Literal["warning_notice", "nov", "vca_request", "vca", "follow_up", "citation",
-                 "stop_work_order", "referral", "closure_letter"]
+Action = Literal["warning_notice", "nov", "hearing_notice", "hearing_held", "hearing_order",
+                 "vca_request", "vca", "follow_up", "citation", "stop_work_order", "referral",
+                 "closure_letter"]
+Ordered = Literal["vacate", "secure", "repair", "remove", "demolish"]
+"""What a public hearing on a dangerous building may order the owner to do (Local Government
+Code §214.001; Tom Bean Code §14-40(b))."""
 FollowUpResult = Literal["corrected", "partially_corrected", "not_corrected", "no_contact"]
 ClosureReason = Literal["no_violation", "voluntary_compliance", "convicted_and_corrected",
                         "deferred_agency_completed"]
@@ -131,6 +135,10 @@ class HistoryEntry(Model):
     the record acts on it, or on a later one where the piece was served later."""
     reason: Text | None = None
     """Why a notice was served again while one was in force (a re-service reason)."""
+    hearing_at: Moment | None = None
+    """For a hearing_notice: when the public hearing it gives notice of is held."""
+    ordered: list[Ordered] | None = None
+    """For hearing_held: what the hearing ordered ([] for no order)."""
 
     @model_validator(mode="after")
     def _fields_fit_action(self) -> HistoryEntry:
@@ -139,6 +147,12 @@ class HistoryEntry(Model):
                           "result: corrected | partially_corrected | not_corrected | no_contact")
         if self.action != "follow_up" and self.result is not None:
             raise invalid(f"'result' belongs to follow_up entries, not {self.action}")
+        if (self.action == "hearing_held") != (self.ordered is not None):
+            raise invalid("a hearing_held entry, and only it, has 'ordered': what the hearing "
+                          "ordered", "e.g. ordered: [secure, demolish], or ordered: [] for none")
+        if (self.action == "hearing_notice") != (self.hearing_at is not None):
+            raise invalid("a hearing_notice entry, and only it, has 'hearing_at': when the "
+                          "hearing is held", "e.g. hearing_at: 2026-12-15 18:00")
         if self.action in ("vca_request", "vca") and (self.admitted is None
                                                       or self.extended_until is None):
             raise invalid(f"a {self.action} entry needs 'admitted' and 'extended_until'",

@@ -183,6 +183,33 @@ class MailSettings(Model):
     """How far ahead of today a batch may be dated."""
 
 
+HearingNotice = Literal["certified_mail", "posting", "publication"]
+
+
+class HearingSettings(Model):
+    """Public hearings on dangerous buildings (Tom Bean Code §14-40(b), Local Government Code
+    §214.001, notice given as §54.035 says): who holds them, where, and how and how early the
+    owner, lienholders and mortgagees are told."""
+
+    body: Text
+    """Who holds the hearing and may order the building secured, repaired or demolished."""
+    place: Text
+    address: Address
+    notice_days: Annotated[int, Field(ge=10, le=90)]
+    """Days from the notice to the hearing; §54.035: on or before the 10th day before."""
+    notice_by: Annotated[list[HearingNotice], Field(min_length=1)]
+    newspaper: Text
+    """The newspaper of general circulation the notice and the order are published in."""
+
+    @model_validator(mode="after")
+    def _mailed(self) -> HearingSettings:
+        if "certified_mail" not in self.notice_by:
+            raise invalid("the owner, lienholders and mortgagees of record are sent the notice "
+                          "by certified mail (Local Government Code §54.035)",
+                          "add certified_mail to notice_by")
+        return self
+
+
 class Enforcement(Model):
     """Agency limits on the enforcement ladder."""
 
@@ -228,6 +255,8 @@ class Settings(Model):
     court: Court
     mail: MailSettings
     enforcement: Enforcement
+    hearing: HearingSettings | None = None
+    """Needed once a case has a violation that requires a public hearing (§14-40)."""
     printing: PrintSettings
     verification: Verification
 

@@ -69,6 +69,10 @@ class Ordinance(Model):
     deadline: Identifier
     priority: Annotated[int, Field(ge=1, le=6)] | None = None
     stop_work_order: StrictBool = False
+    hearing_required: StrictBool = False
+    """Repair or demolition is ordered only after notice and a public hearing (a dangerous
+    building, Local Government Code §214.001): a notice of violation cites the hearing
+    instead of giving a deadline, and the order after the hearing carries the deadline."""
     visible: StrictBool = True
     fine: FineRange | None = None
     effective: Day | None = None

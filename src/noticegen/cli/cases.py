@@ -145,9 +145,9 @@ def next_(ctx: Context, given: str, as_of: date | datetime | None) -> None:
     for step in next_steps(case, project.catalog, project.settings, on):
         mark = click.style("may issue", fg="green") if step.allowed \
             else click.style("not now  ", fg="yellow")
-        click.echo(f"  {mark}  {step.name:<13} {step.reasons[0]}")
+        click.echo(f"  {mark}  {step.name:<14} {step.reasons[0]}")
         for reason in step.reasons[1:]:
-            click.echo(f"  {'':9}  {'':<13} {reason}")
+            click.echo(f"  {'':9}  {'':<14} {reason}")
 
 
 COMMANDS = [check, cases, deadlines, next_]

@@ -12,8 +12,8 @@ from ..errors import NoticegenError
 from .calendar import OfficeCalendar
 from .deadlines import long_date, notice_deadlines, service
 
-STEPS = ("warning", "nov", "vca", "follow-up", "citation", "referral", "stop-work", "closure",
-         "field-report")
+STEPS = ("warning", "nov", "hearing-notice", "hearing-order", "vca", "follow-up", "citation",
+         "referral", "stop-work", "closure", "field-report")
 """Every step the ladder rules on, in the order the directive climbs them."""
 
 _MAILED = {"certified_mail", "first_class_mail"}
@@ -66,14 +66,19 @@ def compliance_due(case: Case, catalog: Catalog, settings: Settings) -> date | N
     return nov_deadline(case, nov, catalog, settings)
 
 
-def nov_deadline(case: Case, nov: HistoryEntry, catalog: Catalog, settings: Settings) -> date:
+def nov_deadline(case: Case, nov: HistoryEntry, catalog: Catalog, settings: Settings
+                 ) -> date | None:
     """The earliest deadline the NOV gave: the date on record for a notice noticegen issued
-    (never earlier than the one printed on it), else counted the way it was served."""
+    (never earlier than the one printed on it), else counted the way it was served; none when
+    every violation it cites awaits a public hearing (the order after it gives the deadline)."""
     if nov.deadline is not None:
         return nov.deadline
     method = "mail" if nov.method in _MAILED else "in_person"
     served = service(_at(nov), method, settings.zone, settings.calendar)
-    cited = [v for v in case.violations if not nov.violations or v.id in nov.violations]
+    cited = [v for v in case.violations if (not nov.violations or v.id in nov.violations)
+             and not catalog.ordinance(v.ordinance).hearing_required]
+    if not cited:
+        return None
     deadlines = notice_deadlines([(v.id, v.ordinance) for v in cited], catalog, served,
                                  OfficeCalendar(settings.calendar),
                                  settings.calendar.roll_to_business_day)
@@ -161,6 +166,8 @@ def _vca(case: Case, catalog: Catalog, settings: Settings, as_of: date,
     if vca is not None and _at(vca) >= _at(request):
         refusals += (f"a VCA was already entered on {long_date(_day(vca))} for this request",)
     original = nov_deadline(case, nov, catalog, settings)
+    if original is None:
+        return (*refusals, _AWAITING_HEARING)
     limit = original + timedelta(days=settings.enforcement.vca_max_extension_days)
     wanted = request.extended_until
     assert wanted is not None
@@ -181,6 +188,8 @@ def _vca(case: Case, catalog: Catalog, settings: Settings, as_of: date,
 
 def _expired(case: Case, catalog: Catalog, settings: Settings, as_of: date) -> tuple[str, ...]:
     due = compliance_due(case, catalog, settings)
+    if due is None and _last(case, "nov") is not None:
+        return (_AWAITING_HEARING,)
     if due is None:
         return ("Directive VIII.D.1: a notice of violation with a compliance date must be "
                 "issued first; no NOV is on file",)
@@ -278,7 +287,42 @@ def _field_report(case: Case, **_: object) -> tuple[str, ...]:
     return ()
 
 
-_RULES = {"warning": _warning, "nov": _nov, "vca": _vca, "follow-up": _follow_up,
+def _hearing_needed(case: Case, catalog: Catalog, what: str) -> tuple[str, ...]:
+    if not any(catalog.ordinance(v.ordinance).hearing_required for v in case.violations):
+        return (f"Tom Bean Code §14-40(b), Local Government Code §214.001: {what} is for a "
+                "dangerous building; no violation of this case is of a section that requires "
+                "a public hearing",)
+    return ()
+
+
+def _hearing_notice(case: Case, catalog: Catalog, **_: object) -> tuple[str, ...]:
+    return _closed(case) + _hearing_needed(case, catalog, "a notice of public hearing")
+
+
+def _hearing_order(case: Case, catalog: Catalog, **_: object) -> tuple[str, ...]:
+    refusals = _closed(case) + _hearing_needed(case, catalog, "an order after a hearing")
+    held = _last(case, "hearing_held")
+    if held is None:
+        return (*refusals, "Local Government Code §214.001: a building is ordered vacated, "
+                "secured, repaired, removed or demolished only after a public hearing; no "
+                "hearing_held is on record")
+    if not any(e.action == "hearing_notice" and _at(e) < _at(held) for e in case.history):
+        refusals += (f"Local Government Code §214.001: the hearing held on "
+                     f"{long_date(_day(held))} has no notice of public hearing on record "
+                     "before it",)
+    if not held.ordered:
+        refusals += (f"Local Government Code §214.001: the hearing held on "
+                     f"{long_date(_day(held))} ordered nothing (its entry's 'ordered' is "
+                     "empty)",)
+    return refusals
+
+
+_AWAITING_HEARING = ("Local Government Code §214.001: the notice of violation gave no "
+                     "compliance date, because its violations await a public hearing; the "
+                     "order after the hearing sets it")
+
+_RULES = {"warning": _warning, "nov": _nov, "hearing-notice": _hearing_notice,
+          "hearing-order": _hearing_order, "vca": _vca, "follow-up": _follow_up,
           "citation": _citation, "referral": _referral, "stop-work": _stop_work,
           "closure": _closure, "field-report": _field_report}
 
@@ -316,6 +360,10 @@ def _why(name: str, case: Case) -> str:
     return {
         "warning": "Directive VIII.A: a warning notice is the usual first, informal step",
         "nov": "Directive VIII.B: the NOV is the first formal step in the abatement process",
+        "hearing-notice": "Local Government Code §214.001: a dangerous building is noticed for "
+                          "a public hearing",
+        "hearing-order": "Local Government Code §214.001: the hearing ordered the building "
+                         "vacated, secured, repaired, removed or demolished",
         "vca": "Directive VIII.C.2: the party admitted the violation and asked for an extension",
         "follow-up": "Directive VIII.D.2: the compliance date has expired; follow up in person",
         "citation": "Directive VIII.D.3: the follow-up found the party unresponsive or refusing",
