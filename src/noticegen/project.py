@@ -10,6 +10,7 @@ from .cases import Case, read_case
 from .catalog import Catalog, load_catalog
 from .config import Settings, load_settings
 from .errors import InputError, Problem, display_path
+from .glyphs import font_stacks, undrawable_text
 from .source import Source, suggest
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -104,6 +105,7 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
     cases: dict[str, Case] = {}
     files_of: dict[str, Path] = {}
     first_seen: dict[str, str] = {}
+    stacks = font_stacks(root / "templates" / "assets") if files else ()
     for path in files:
         case, source, case_problems = read_case(path)
         problems += case_problems
@@ -116,6 +118,7 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
             continue
         first_seen[case.case_number] = source.name
         cross = _cross_problems(case, source, catalog, settings)
+        cross += undrawable_text(case, stacks, source)
         problems += cross
         if not cross:
             cases[case.case_number] = case

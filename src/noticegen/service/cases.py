@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select
 from ..cases import Action, Case, HistoryEntry
 from ..errors import InputError, NoticegenError, Problem, display_path
 from ..files import sha256_bytes, write_atomically
+from ..glyphs import font_stacks, undrawable_text
 from ..project import load_project
 from ..record.db import now, record_blob
 from ..record.tables import case_revisions, cases, events, parties, photos, violations
@@ -240,6 +241,15 @@ def verify_photos(app: App, case: Case) -> None:
     for violation in case.violations:
         for photo in violation.photos:
             app.blobs.read(photo.file.name)
+
+
+def unprintable(app: App, cases: list[Case]) -> list[Problem]:
+    """Text of the cases that this machine's fonts cannot draw, named by case and field, before
+    they are printed: `check` and import refuse it too, but the record may have been filled on
+    a machine with other fonts."""
+    stacks = font_stacks(app.root / "templates" / "assets")
+    return [problem for case in cases
+            for problem in undrawable_text(case, stacks, case.case_number)]
 
 
 def _acting(app: App, number: str, entries: list[HistoryEntry]) -> list[HistoryEntry]:

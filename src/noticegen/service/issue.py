@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 
 from ..cases import Case, HistoryEntry
-from ..errors import NoticegenError
+from ..errors import InputError, NoticegenError
 from ..files import write_atomically
 from ..mail.inputs import input_name
 from ..record.db import now, record_blob
@@ -24,7 +24,7 @@ from ..rules import require
 from ..rules.deadlines import local, six_month_follow_up
 from ..rules.ladder import _last
 from .app import App
-from .cases import CaseRecord, insert_event, load_case, verify_photos
+from .cases import CaseRecord, insert_event, load_case, unprintable, verify_photos
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     entry = kind.template(variant)
     record = load_case(app, case_number)
     verify_photos(app, record.case)
+    if problems := unprintable(app, [record.case]):
+        raise InputError(problems)
     issued = local(issued, app.project.settings.zone)
     if draft:
         doc = r.render(doc_type, record.case, issued, recipient=recipient, variant=variant,

@@ -29,7 +29,7 @@ from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.mailing import before_the_case, mail_date_refusals
 from .app import App
-from .cases import ACTIONS, CaseRecord, insert_event, load_case, verify_photos
+from .cases import ACTIONS, CaseRecord, insert_event, load_case, unprintable, verify_photos
 from .issue import renderer_of, step_entry
 
 ATTEMPTS = 5
@@ -103,6 +103,7 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
             problems.append(Problem(case.case_number, None, "history", exc.message,
                                     "leave the case out of the batch, or give the re-service "
                                     "reason (--reservice) if the notice must be served again"))
+    problems += unprintable(app, ordered)
     if problems:
         raise InputError(problems)
     for case in ordered:
