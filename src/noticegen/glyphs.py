@@ -24,6 +24,8 @@ Stack = tuple[str, ...]
 Face = tuple[str, int]
 """A font file and the index of the face in it (collections hold several)."""
 
+CSS_WIDE = frozenset({"inherit", "initial", "unset", "revert", "revert-layer"})
+"""Values that name no font: the parent's stack applies."""
 SHOWN = 5
 """Characters named in one message; the rest are counted."""
 
@@ -36,8 +38,10 @@ def font_stacks(assets: Path) -> tuple[Stack, ...]:
         rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"),
                                           skip_comments=True, skip_whitespace=True)
         for declaration in _declarations(rules):
-            if declaration.lower_name in ("font", "font-family"):
-                stacks[_families(declaration.value)] = None
+            stack = _families(declaration.value)
+            if declaration.lower_name in ("font", "font-family") and stack \
+                    and stack[0] not in CSS_WIDE:
+                stacks[stack] = None
     return tuple(stacks)
 
 
