@@ -549,8 +549,11 @@ def notice_of_violation() -> DocumentObject:
     doc = _new_document("Notice of Violation")
     _letterhead(doc)
     _p(doc, "Notice of Violation", style="Title")
-    _tag(doc, "{%p if mailed %}")
+    _tag(doc, '{%p if served.method == "mail" %}')
     _p(doc, "CERTIFIED MAIL — RETURN RECEIPT REQUESTED", font=SANS, size=9, bold=True,
+       after=4).paragraph_format.keep_with_next = True
+    _tag(doc, '{%p elif served.method == "in-person" %}')
+    _p(doc, "SERVED IN PERSON", font=SANS, size=9, bold=True,
        after=4).paragraph_format.keep_with_next = True
     _tag(doc, "{%p endif %}")
     _facts(doc, [
@@ -563,19 +566,37 @@ def notice_of_violation() -> DocumentObject:
              "Notified as: {{ recipient.role_label }}")
     _p(doc, "Dear {{ recipient.name }}:")
     _p(doc, "An officer of the {{ agency.name }} inspected the property at "
-            "**{{ case.property_address }}** and found the condition"
-            f'{{{{ "s" if {_MANY} }}}} listed below, which violate'
-            f'{{{{ "" if {_MANY} else "s" }}}} the {{{{ code_name }}}}. '
-            "You are receiving this notice as the {{ recipient.role_label | lower }} named in "
-            "the City's records. The City's goal is voluntary compliance: please correct each "
-            "violation by its deadline.")
+            "**{{ case.property_address }}** and found the "
+            '{{ "condition" | plural(violations | length) }} listed below, which '
+            f'{{{{ "violate" if {_MANY} else "violates" }}}} the {{{{ code_name }}}}. '
+            "{% if recipient.copy_only %}You are receiving a copy of this notice because the "
+            "City's records name you as the {{ recipient.role_noun }} of this property"
+            "{% if recipient.role_detail %} ({{ recipient.role_detail }}){% endif %}. The notice "
+            "requires the property's responsible parties to correct the "
+            '{{ "violation" | plural(violations | length) }}; it asks nothing of you, and it is '
+            "sent so that you know of it and may protect your interest in the property."
+            "{% else %}You are receiving this notice as the {{ recipient.role_noun }} named in "
+            "the City's records{% if recipient.role_detail %} ({{ recipient.role_detail }})"
+            "{% endif %}. The City's goal is voluntary compliance: please correct "
+            f'{{{{ "each violation" if {_MANY} else "the violation" }}}} by its deadline.'
+            "{% endif %}")
 
     def deadline(cell: _Cell) -> None:
-        _p(cell, f'Correct {{{{ "all violations" if {_MANY} else "the violation" }}}} '
-                 "{{ deadline }}.", font=SANS, size=12, bold=True, after=2)
+        _p(cell, "{% set m = violations | length - (hearing_cited.violations | length if "
+                 "hearing_cited else 0) %}{% if m == 0 %}This notice orders nothing yet: the "
+                 f'{{{{ "violations await" if {_MANY} else "violation awaits" }}}} a public '
+                 "hearing (see “Public hearing” below).{% elif hearing_cited %}"
+                 '{{ "The responsible parties must correct" if recipient.copy_only else '
+                 '"Correct" }} {{ "the violation" if m == 1 else "each violation" }} not '
+                 "awaiting the public hearing {{ deadline }}.{% else %}"
+                 "{% if recipient.copy_only %}The responsible parties must correct{% else %}"
+                 f'Correct{{% endif %}} {{{{ "all violations" if {_MANY} else "the violation" }}}}'
+                 " {{ deadline }}.{% endif %}", font=SANS, size=12, bold=True, after=2)
         _p(cell, f"{{% if {_MANY} %}}Each violation's own deadline is listed below; this is "
-                 "the earliest of them. {% endif %}Deadlines are counted from the date you are "
-                 "served with this notice ({{ service }}).", size=8.5, after=0)
+                 "the earliest of them. {% endif %}{% if presumed %}Deadlines count from the day "
+                 "this notice is received; the dates shown assume it arrives by {{ presumed }} "
+                 "({{ service }}).{% else %}Deadlines are counted from the date this notice is "
+                 "served ({{ service }}).{% endif %}", size=8.5, after=0)
 
     _callout(doc, deadline)
     _section_heading(doc, "Violations found")
@@ -589,8 +610,25 @@ def notice_of_violation() -> DocumentObject:
           "v in violations", (_number_cell, _violation_cell,
                               lambda c: _described_cell(c, photos=True), _action_cell, due))
 
-    _section_heading(doc, "If the violations are not corrected")
-    _p(doc, "If the violations are not corrected by the deadline, the officer will follow up in "
+    _tag(doc, "{%p if hearing_cited %}")
+    _section_heading(doc, "Public hearing")
+    _p(doc, '{{ hearing_cited.violations | join("; ") }}: this notice does not order the '
+            "building repaired or demolished, and sets no deadline for it. Under Local "
+            "Government Code § 214.001 and the {{ code_name }}, only the {{ hearing_cited.body }}"
+            ", after notice and a public hearing, may order the building "
+            "{{ hearing_cited.may_order }}.")
+    _p(doc, "{% if hearing_cited.scheduled %}The hearing is set for "
+            "**{{ hearing_cited.scheduled }}**; the notice of public hearing gives its place."
+            "{% else %}The City will send you a separate notice of public hearing, at least "
+            "{{ hearing_cited.notice_days }} days before the hearing, giving its date, time and "
+            "place.{% endif %} At the hearing you have the right to be heard and to present "
+            "evidence.")
+    _tag(doc, "{%p endif %}")
+
+    _section_heading(doc, f'If the {{{{ "violations are" if {_MANY} else "violation is" }}}} '
+                          "not corrected")
+    _p(doc, f'If the {{{{ "violations are" if {_MANY} else "violation is" }}}} not corrected by '
+            "the deadline, the officer will follow up in "
             "person and the City may take the following enforcement actions (Tom Bean Police "
             "Department directive III.C):")
     _tag(doc, "{%p for level in levels %}")
@@ -599,15 +637,17 @@ def notice_of_violation() -> DocumentObject:
     _p(doc, "A citation may carry a fine set by the Municipal Court for each violation, and each "
             "day a violation continues may be a separate offense.", before=4)
 
+    _tag(doc, "{%p if not recipient.copy_only %}")
     _section_heading(doc, "Need more time? Voluntary compliance agreement")
     _p(doc, "If you agree that the violation"
             f'{{{{ "s exist" if {_MANY} else " exists" }}}} and need more time to correct '
             f'{{{{ "them" if {_MANY} else "it" }}}}, you may ask for a '
-            "**voluntary compliance agreement**. You must ask in person before "
-            "{{ chief.name }}, {{ chief.title }} (or a designee), before your deadline. The "
-            "agreement sets a new, limited date for each correction. It is not available for "
-            "repeat violations or where an earlier violation was not corrected. Call "
-            "{{ officer.name }} to make an appointment.")
+            "**voluntary compliance agreement**. You must appear before the {{ chief.title }}, "
+            "{{ chief.name }}, and make your request for an extension before your deadline "
+            "(directive VIII.C.2). The agreement sets a new, limited date for each correction. "
+            "It is not available for repeat violations or where an earlier violation was not "
+            "corrected. Call {{ officer.name }} to make an appointment.")
+    _tag(doc, "{%p endif %}")
 
     _section_heading(doc, "Questions")
     _p(doc, "Contact the issuing officer: **{{ officer.name }}**, {{ officer.title }}, Badge No. "
@@ -663,8 +703,8 @@ def voluntary_compliance_agreement() -> DocumentObject:
         "On {{ nov_date }}, the City issued a Notice of Violation to you for the property at "
         "{{ case.property_address }}, which set a deadline to correct the "
         f'violation{{{{ "s" if {_MANY} }}}} listed below.',
-        "On {{ request_date }}, you appeared before {{ chief.name }}, {{ chief.title }} (or "
-        f'designee), admitted the violation{{{{ "s" if {_MANY} }}}} and asked for more time to '
+        "On {{ request_date }}, you appeared before the {{ chief.title }}, {{ chief.name }}, "
+        f'admitted the violation{{{{ "s" if {_MANY} }}}} and asked for more time to '
         f'correct {{{{ "them" if {_MANY} else "it" }}}}.',
         "The City's policy is to encourage voluntary compliance, and it may extend a deadline "
         "for a limited time when the person responsible admits the violation and enters into a "
@@ -724,7 +764,7 @@ def voluntary_compliance_agreement() -> DocumentObject:
     for label, signer in (
         ("Responsible party", "Signature · {{ recipient.name }}"),
         ("For the {{ agency.department }}",
-         "Signature · {{ chief.name }}, {{ chief.title }} (or designee)"),
+         "Signature · {{ chief.name }}, {{ chief.title }}"),
         ("Witness and City contact",
          "Signature · {{ officer.name }}, {{ officer.title }} · Badge No. {{ officer.badge }}"),
     ):
@@ -777,7 +817,7 @@ def citation() -> DocumentObject:
                       borders={e: box for e in ("top", "left", "bottom", "right", "insideH",
                                                 "insideV")}, margins=(2, 5))
     for cell, text in zip(_row(offenses, header=True),
-                          ("No.", "Ordinance and offense", "Date and time observed",
+                          ("No.", "Ordinance and offense", "Date of offense",
                            "Location on the property", "Description"), strict=True):
         _shade(cell, "E5E7EB")
         _p(cell, text, font=SANS, size=7.5, bold=True, caps=True, after=0)
@@ -787,7 +827,10 @@ def citation() -> DocumentObject:
     _p(number, "{{ v.number }}", **small)
     _p(ordinance, "**{{ v.citation }}**", **small)
     _p(ordinance, "{{ v.title }}", **small)
-    _p(observed, "{{ v.observed }}", **small)
+    _p(observed, "{{ offense_on }}", **small)
+    _p(observed, "found uncorrected at the follow-up inspection after the compliance date of "
+                 "{{ compliance_date }}; first observed {{ v.observed }}", font=SANS, size=7.5,
+       after=0)
     _p(location, "{{ v.location }}", **small)
     _paragraphs(description, "v.description", font=SANS, size=9, after=3)
     _tag(description, "{%p if v.fine is not none %}")

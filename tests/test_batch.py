@@ -286,14 +286,21 @@ def test_every_packet_starts_on_a_front_side(small_batch):
 
 
 def test_firm_mailing_book_totals_equal_the_fees(small_batch):
+    """Each piece pays the postage of its packet's weight; the book, the manifest and the
+    record add the same amounts up."""
+    from noticegen.mail.postage import price
+
     _root, result, app = small_batch
-    fees = app.project.settings.mail.fees
-    per_piece = fees.postage + fees.certified + fees.return_receipt
-    total = per_piece * result.pieces
+    mail = app.project.settings.mail
+    costs = [price(len(PdfReader(p).pages), mail)
+             for p in sorted((result.folder / "packets").glob("*.pdf"))]
+    total = sum((c.total for c in costs), Decimal(0))
     text = PdfReader(result.folder / "firm-mailing-book.pdf").pages[0].extract_text()
     assert f"${total:,.2f}" in text
-    assert f"${fees.certified * result.pieces:,.2f}" in text
+    assert f"${mail.fees.certified * result.pieces:,.2f}" in text
+    assert f"${sum((c.postage for c in costs), Decimal(0)):,.2f}" in text
     rows = list(csv.DictReader(io.StringIO((result.folder / "manifest.csv").read_text())))
+    assert [r["total_fees"] for r in rows] == [f"${c.total:,.2f}" for c in costs]
     assert sum(Decimal(r["total_fees"].lstrip("$")) for r in rows) == total
     assert {r["article_number"] for r in rows} == {
         p["article"] for p in json.loads((result.folder / "batch.json").read_text())["pieces"]}
@@ -327,12 +334,11 @@ def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
     return found
 
 
-def _inside(box: tuple[float, float, float, float], window, clearance: float) -> bool:
+def _inside(box: tuple[float, float, float, float], room) -> bool:
     x0, y0, x1, y1 = box
     eps = 0.005
-    return (x0 >= window.left + clearance - eps and y0 >= window.top + clearance - eps
-            and x1 <= window.left + window.width - clearance + eps
-            and y1 <= window.top + window.height - clearance + eps)
+    return (x0 >= room.left - eps and y0 >= room.top - eps
+            and x1 <= room.right + eps and y1 <= room.bottom + eps)
 
 
 def _ink(pdf: Path, tmp: Path) -> Image.Image:
@@ -343,34 +349,30 @@ def _ink(pdf: Path, tmp: Path) -> Image.Image:
 
 @pytest.mark.parametrize("party", ["owner", "tenant"], ids=["six-line", "two-line"])
 def test_address_and_barcode_sit_inside_the_window(small_batch, party, tmp_path):
+    from noticegen.mail.window import Room
+
     _root, result, app = small_batch
     envelope = app.project.settings.mail.envelope
+    upper, addr = (Room.of(envelope, envelope.certified_window),
+                   Room.of(envelope, envelope.address_window))
     packet = next((result.folder / "packets").glob(f"*-{party}.pdf"))
-    words = _words(packet)
-    window, clearance = envelope.address_window, envelope.clearance
+    words = [w for w in _words(packet) if w[2] < 3.67]  # the top panel, behind the windows
     lines = ["Tenant", "Number", "512", "BRITTON"] if party == "tenant" else \
         ["Servicing", "Stop", "Commerce", "1180", "DALLAS", "75202-1180"]
-    for needle in [*lines, "CERTIFIED"]:
-        hits = [w for w in words if needle.upper() in w[0].upper()
-                and w[2] < 3.67]  # the top panel, behind the windows
+    for needle, room in [*((n, addr) for n in lines), ("CERTIFIED", upper)]:
+        hits = [w for w in words if needle.upper() in w[0].upper()]
         assert hits, needle
-        assert all(_inside(w[1:], window, clearance) for w in hits), (needle, hits)
+        assert all(_inside(w[1:], room) for w in hits), (needle, hits)
     # Every mark in the top panel is inside a window, with the clearance to spare.
     image = _ink(packet, tmp_path)
     dpi, panel = 100, int(3.6 * 100)
-    inside = [(w, envelope.clearance) for w in (envelope.address_window,
-                                               envelope.return_window)]
-    for y in range(0, panel, 2):
-        for x in range(0, image.width, 2):
-            if image.getpixel((x, y)) < 128:
-                point = (x / dpi, y / dpi, x / dpi, y / dpi)
-                assert any(_inside(point, w, c) for w, c in inside), (x / dpi, y / dpi)
-    # The barcode itself: dark bars in the address window above the first address line.
-    name_top = min(w[2] for w in words if w[2] < 3.67 and w[0].upper() in
-                   ("TENANT", "HAROLD", "JOSÉ"))
-    bars = [x for x in range(image.width)
-            if image.getpixel((x, int((name_top - 0.3) * dpi))) < 128]
-    assert len(bars) > 40, "a barcode above the address"
+    dark = [(x / dpi, y / dpi) for y in range(0, panel, 2) for x in range(0, image.width, 2)
+            if image.getpixel((x, y)) < 128]
+    assert all(_inside((x, y, x, y), upper) or _inside((x, y, x, y), addr) for x, y in dark)
+    # The barcode itself: dark bars across the certified window.
+    row = int((upper.top + upper.height / 2) * dpi)
+    bars = [x for x in range(image.width) if image.getpixel((x, row)) < 128]
+    assert len(bars) > 40, "a barcode in the certified window"
 
 
 def _page_footers(pdf: Path) -> list[str]:
@@ -421,6 +423,7 @@ def test_the_firm_mailing_book_in_parts_reads_as_one_document(small_batch, tmp_p
     import noticegen.mail.batch as batch_module
     from noticegen.mail.chunks import Piece
     from noticegen.mail.pdfparts import stream_files
+    from noticegen.mail.postage import price
     from noticegen.render.pdf import render_html
     from noticegen.service.issue import renderer_of
 
@@ -432,9 +435,11 @@ def test_the_firm_mailing_book_in_parts_reads_as_one_document(small_batch, tmp_p
     pieces = [Piece(n, f"k{n}", "CE-2026-1001", "owner", f"Addressee {n}", "Owner",
                     ("PO Box 88", "TOM BEAN TX 75489"), "75489", "9214890000000000000000",
                     f"{n:04d}") for n in range(1, 26)]  # 3 sheets of 10 lines
-    whole = job._write(render_html(r.env, "mail/firm_book.html", job.book_context(pieces)))
+    costs = [price(5, app.project.settings.mail)] * len(pieces)
+    whole = job._write(render_html(r.env, "mail/firm_book.html",
+                                   job.book_context(pieces, costs)))
     monkeypatch.setattr(batch_module, "BOOK_PART_PAGES", 1)
-    stream_files(tmp_path / "book.pdf", job._book_parts(pieces), seed="book", info={})
+    stream_files(tmp_path / "book.pdf", job._book_parts(pieces, costs), seed="book", info={})
     parted = PdfReader(tmp_path / "book.pdf")
     expected = PdfReader(io.BytesIO(whole))
     assert len(parted.pages) == len(expected.pages) == 3

@@ -33,7 +33,7 @@ from noticegen.catalog import Deadline
 from noticegen.errors import NoticegenError
 from noticegen.project import Project, load_project
 from noticegen.rules import OfficeCalendar, compliance_deadline, notice_deadlines, service
-from noticegen.rules.deadlines import clock, long_date, long_date_with_weekday
+from noticegen.rules.deadlines import clock, long_date, long_date_with_weekday, zoned_clock
 
 REPO = Path(__file__).resolve().parent.parent
 METHODS = ("in_person", "mail")
@@ -187,15 +187,15 @@ CASES = [
     # --- abandoned_vehicle: 24 hours (elapsed time; never rolls) ---------------------------
     # Sun Nov 22 2:15 PM + 24 h = Mon Nov 23 2:15 PM
     Case("abandoned_vehicle", "in_person", datetime(2026, 11, 22, 14, 15), date(2026, 11, 23),
-         "within 24 hours of service, by 2:15 PM on November 23, 2026",
+         "within 24 hours of service, by 2:15 PM CST on November 23, 2026",
          due_at=datetime(2026, 11, 23, 14, 15)),
     # Wed Nov 25 2:15 PM + 24 h = Thu Nov 26 2:15 PM (Thanksgiving: hours do not roll)
     Case("abandoned_vehicle", "in_person", datetime(2026, 11, 25, 14, 15), date(2026, 11, 26),
-         "within 24 hours of service, by 2:15 PM on November 26, 2026",
+         "within 24 hours of service, by 2:15 PM CST on November 26, 2026",
          due_at=datetime(2026, 11, 26, 14, 15)),
     # Thu Dec 31 11:30 PM + 24 h = Fri Jan 1 2027 11:30 PM
     Case("abandoned_vehicle", "in_person", datetime(2026, 12, 31, 23, 30), date(2027, 1, 1),
-         "within 24 hours of service, by 11:30 PM on January 1, 2027",
+         "within 24 hours of service, by 11:30 PM CST on January 1, 2027",
          due_at=datetime(2027, 1, 1, 23, 30)),
     # mailed Fri Nov 20 + 3 = presumed Mon Nov 23 12:00 AM; + 24 h = Tue Nov 24 12:00 AM
     Case("abandoned_vehicle", "mail", datetime(2026, 11, 20, 14, 15), date(2026, 11, 24),
@@ -203,7 +203,7 @@ CASES = [
     # --- large_vehicle_parking: 72 hours ---------------------------------------------------
     # Wed Nov 25 9:05 AM + 72 h = Sat Nov 28 9:05 AM (across Thanksgiving; no roll)
     Case("large_vehicle_parking", "in_person", datetime(2026, 11, 25, 9, 5), date(2026, 11, 28),
-         "within 72 hours of service, by 9:05 AM on November 28, 2026",
+         "within 72 hours of service, by 9:05 AM CST on November 28, 2026",
          due_at=datetime(2026, 11, 28, 9, 5)),
     # mailed Mon Nov 23 + 3 = presumed Thu Nov 26 12:00 AM; + 72 h = Sun Nov 29 12:00 AM
     Case("large_vehicle_parking", "mail", datetime(2026, 11, 23, 9, 5), date(2026, 11, 29),
@@ -317,7 +317,12 @@ def test_catalog_row_deadline(case: Case, project: Project, calendar: OfficeCale
     assert result.label == rule.label
     assert result.service == served
     assert result.due_date == case.due_date
-    assert result.wording == case.wording
+    wording = case.wording
+    if case.method == "mail" and rule.kind == "days":  # counted from receipt as well
+        unit = "business days" if rule.counting == "business" else "days"
+        wording += (f", or within {rule.days} {unit} after the day you receive this notice, "
+                    "whichever is later")
+    assert result.wording == wording
     expected = case.due_at
     if expected is None:
         assert case.due_date is not None
@@ -392,7 +397,7 @@ def test_aware_service_time_is_converted_to_the_agency_zone(project: Project, ca
     assert served.served.replace(tzinfo=None) == datetime(2026, 11, 20, 14, 15)
     result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served,
                                  calendar, roll=True)
-    assert result.wording == "within 24 hours of service, by 2:15 PM on November 21, 2026"
+    assert result.wording == "within 24 hours of service, by 2:15 PM CST on November 21, 2026"
 
 
 def test_mail_service_is_presumed_three_days_after_mailing(project: Project,
@@ -430,7 +435,8 @@ def test_roll_off_returns_the_raw_last_day(case: Case, project: Project,
                                  roll=False)
     raw = case.rolled_from or case.due_date
     assert result.due_date == raw
-    assert result.wording == f"on or before {raw:%A}, {raw:%B} {raw.day}, {raw.year}"
+    printed = result.wording.split(", or within")[0]  # a mailed one adds receipt
+    assert printed == f"on or before {raw:%A}, {raw:%B} {raw.day}, {raw.year}"
     assert result.rolled_from is None
     assert result.rolled_because is None
 
@@ -502,7 +508,7 @@ def test_known_delivery_time_gives_an_hour_deadline_a_clock_time(project: Projec
     result = compliance_deadline(project.catalog.deadline("abandoned_vehicle"), served,
                                  calendar, roll=True)
     assert result.due_at == datetime(2026, 11, 5, 10, 30, tzinfo=zone)
-    assert result.wording == "within 24 hours of service, by 10:30 AM on November 5, 2026"
+    assert result.wording == "within 24 hours of service, by 10:30 AM CST on November 5, 2026"
 
 
 def test_in_person_service_ignores_a_delivery_date(project: Project, zone: ZoneInfo) -> None:
@@ -540,7 +546,8 @@ def test_business_day_counting(project: Project, calendar: OfficeCalendar, zone:
     served = service(issued, method, zone, project.settings.calendar)  # type: ignore[arg-type]
     result = compliance_deadline(FIVE_BUSINESS_DAYS, served, calendar, roll=True)
     assert result.due_date == due
-    assert result.wording == (f"on or before {due:%A}, {due:%B} {due.day}, {due.year}")
+    printed = result.wording.split(", or within")[0]  # a mailed one adds receipt
+    assert printed == (f"on or before {due:%A}, {due:%B} {due.day}, {due.year}")
     assert result.rolled_from is None  # a business-day count always ends on a business day
     assert result.label == "within 5 business days"
 
@@ -572,7 +579,7 @@ def test_notice_deadlines_each_violation_and_the_earliest(project: Project,
     assert result.by_violation["v2"].wording == "immediately"
     assert result.by_violation["v2"].due_at == datetime(2026, 11, 20, 14, 15, tzinfo=zone)
     assert result.by_violation["v3"].wording == (
-        "within 24 hours of service, by 2:15 PM on November 21, 2026")
+        "within 24 hours of service, by 2:15 PM CST on November 21, 2026")
     assert result.earliest is result.by_violation["v2"]
 
     without_immediate = notice_deadlines([violations[0], violations[2]], project.catalog, served,
@@ -610,25 +617,29 @@ def test_notice_deadlines_need_a_violation(project: Project, calendar: OfficeCal
 @pytest.mark.parametrize(("rule_id", "method", "issued", "due_at", "wording"), [
     # Sat Mar 7 2:15 PM CST + 24 h = Sun Mar 8 3:15 PM CDT (clocks spring forward)
     ("abandoned_vehicle", "in_person", datetime(2026, 3, 7, 14, 15), datetime(2026, 3, 8, 15, 15),
-     "within 24 hours of service, by 3:15 PM on March 8, 2026"),
+     "within 24 hours of service, by 3:15 PM CDT on March 8, 2026"),
     # Sat Oct 31 2:15 PM CDT + 24 h = Sun Nov 1 1:15 PM CST (clocks fall back)
     ("abandoned_vehicle", "in_person", datetime(2026, 10, 31, 14, 15),
-     datetime(2026, 11, 1, 13, 15), "within 24 hours of service, by 1:15 PM on November 1, 2026"),
+     datetime(2026, 11, 1, 13, 15),
+     "within 24 hours of service, by 1:15 PM CST on November 1, 2026"),
     # Fri Mar 6 2:15 PM CST + 72 h = Mon Mar 9 3:15 PM CDT
     ("large_vehicle_parking", "in_person", datetime(2026, 3, 6, 14, 15),
-     datetime(2026, 3, 9, 15, 15), "within 72 hours of service, by 3:15 PM on March 9, 2026"),
+     datetime(2026, 3, 9, 15, 15),
+     "within 72 hours of service, by 3:15 PM CDT on March 9, 2026"),
     # Fri Oct 30 2:15 PM CDT + 72 h = Mon Nov 2 1:15 PM CST
     ("large_vehicle_parking", "in_person", datetime(2026, 10, 30, 14, 15),
-     datetime(2026, 11, 2, 13, 15), "within 72 hours of service, by 1:15 PM on November 2, 2026"),
+     datetime(2026, 11, 2, 13, 15),
+     "within 72 hours of service, by 1:15 PM CST on November 2, 2026"),
     # Sun Mar 8 1:30 AM CST (just before the gap) + 24 h = Mon Mar 9 2:30 AM CDT
     ("abandoned_vehicle", "in_person", datetime(2026, 3, 8, 1, 30), datetime(2026, 3, 9, 2, 30),
-     "within 24 hours of service, by 2:30 AM on March 9, 2026"),
+     "within 24 hours of service, by 2:30 AM CDT on March 9, 2026"),
     # Sun Nov 1 1:30 AM, first pass (CDT, fold=0) + 24 h = Mon Nov 2 12:30 AM CST
     ("abandoned_vehicle", "in_person", datetime(2026, 11, 1, 1, 30), datetime(2026, 11, 2, 0, 30),
-     "within 24 hours of service, by 12:30 AM on November 2, 2026"),
+     "within 24 hours of service, by 12:30 AM CST on November 2, 2026"),
     # Sun Nov 1 1:30 AM, second pass (CST, fold=1) + 24 h = Mon Nov 2 1:30 AM CST
     ("abandoned_vehicle", "in_person", datetime(2026, 11, 1, 1, 30, fold=1),
-     datetime(2026, 11, 2, 1, 30), "within 24 hours of service, by 1:30 AM on November 2, 2026"),
+     datetime(2026, 11, 2, 1, 30),
+     "within 24 hours of service, by 1:30 AM CST on November 2, 2026"),
     # mailed Thu Mar 5 + 3 = presumed Sun Mar 8 12:00 AM CST + 24 h = Mon Mar 9 1:00 AM CDT
     ("abandoned_vehicle", "mail", datetime(2026, 3, 5, 9, 0), datetime(2026, 3, 9, 1, 0),
      "within 24 hours of receiving this notice"),
@@ -691,7 +702,8 @@ def test_property_every_row(project: Project, calendar: OfficeCalendar, zone: Zo
                 assert not calendar.is_business_day(day)
                 day += timedelta(days=1)
         assert result.due_at == datetime.combine(result.due_date, time(23, 59, 59), zone)
-        assert result.wording == f"on or before {long_date_with_weekday(result.due_date)}"
+        printed = result.wording.split(", or within")[0]  # a mailed one adds receipt
+        assert printed == f"on or before {long_date_with_weekday(result.due_date)}"
     elif rule_id in HOUR_ROWS:
         elapsed = result.due_at.astimezone(UTC) - served.served.astimezone(UTC)
         assert elapsed == timedelta(hours=HOUR_ROWS[rule_id])
@@ -699,7 +711,7 @@ def test_property_every_row(project: Project, calendar: OfficeCalendar, zone: Zo
         assert result.rolled_from is None
         if method == "in_person":
             assert result.wording == (
-                f"within {HOUR_ROWS[rule_id]} hours of service, by {clock(result.due_at)} on "
+                f"within {HOUR_ROWS[rule_id]} hours of service, by {zoned_clock(result.due_at)} on "
                 f"{long_date(result.due_at.date())}")
         else:
             assert result.wording == f"within {HOUR_ROWS[rule_id]} hours of receiving this notice"

@@ -157,7 +157,10 @@ def facts(doc_type: str, r: Renderer, case: Case, recipient: str | None,
     for v in case.violations:
         section = catalog.ordinance(v.ordinance)
         found += [section.citation, section.title]
-        found.append(v.description if doc_type == "citation" else v.corrective_action)
+        if doc_type == "nov" and section.hearing_required:  # awaits its public hearing
+            found.append("Nothing is ordered by this notice.")
+        else:
+            found.append(v.description if doc_type == "citation" else v.corrective_action)
     assert rendered.deadline
     found.append(rendered.deadline.wording.removeprefix("appear "))
     if rendered.deadline.on:  # the date the record acts on is the date printed

@@ -21,6 +21,7 @@ from noticegen.project import load_project
 from noticegen.record import tables
 from noticegen.render import PhotoError, RenderedDocument, renderer
 from noticegen.rules import STEPS, OfficeCalendar, notice_deadlines, rank, service
+from noticegen.rules.serving import Serving
 from noticegen.service import issue
 
 ISSUED = datetime(2026, 11, 25, 10, 0)
@@ -323,10 +324,14 @@ def test_hostile_case_text_renders_literally(repo_project, tmp_path):
 
 def test_a_posting_notice_for_a_piece_mail_could_not_deliver(examples, tmp_path):
     case = examples.cases["CE-2026-0141"]
-    doc = renderer(examples, tmp_path / "cache").render("nov", case, ISSUED, variant="posting")
+    grounds = ("the certified letter mailed to you on November 3, 2026 (article 9207 1901 "
+               "2345 6700 0000 17) was returned undeliverable on November 12, 2026")
+    doc = renderer(examples, tmp_path / "cache").render(
+        "nov", case, ISSUED, serving=Serving("posted", grounds))
     text = " ".join(text_of(doc.content))
-    assert "NOTICE POSTED AT THE PROPERTY" in text
-    assert "could not deliver it to you by mail" in text
+    assert "NOTICE POSTED AT THE PROPERTY" in text and doc.template_id == "nov-posting"
+    assert "because the certified letter mailed to you on November 3, 2026" in folded(text)
+    assert "could not deliver it to you by mail" not in text
     assert doc.delivery == "posting"
     # Posted Wed Nov 25, 2026 (served then) + 7 days = Wed Dec 2.
     assert "Correct the violation on or before Wednesday, December 2, 2026." in text

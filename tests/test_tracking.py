@@ -248,7 +248,7 @@ def test_track_import_records_what_it_can_and_reports_the_rest_by_line(app, reco
         encoding="utf-8")
     result = _invoke(recorded_root, "track", "import", str(csv_file))
     assert result.exit_code == 2, result.output
-    assert f"2 event(s) recorded from {csv_file}" in result.output
+    assert f"2 events recorded from {csv_file}" in result.output
     for line, field, message in [
             (4, "article_number", f"no mail piece with article number {UNKNOWN}"),
             (6, "date", "'27/11/2026' is not a date"),

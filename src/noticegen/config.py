@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -142,10 +143,71 @@ class ArticleNumbers(Model):
 
 
 class Fees(Model):
-    postage: Money
+    """The extra services every piece pays for besides its postage."""
+
     certified: Money
     return_receipt: Money
     return_receipt_kind: Literal["hardcopy", "electronic"] = "hardcopy"
+
+
+Ounces = Annotated[Decimal, Field(gt=0, le=13, max_digits=5, decimal_places=3)]
+
+
+class PriceStep(Model):
+    """The price of a piece weighing not over `ounces`."""
+
+    ounces: Ounces
+    price: Money
+
+
+LETTER_LIMIT, FLAT_LIMIT = Decimal("3.5"), Decimal(13)
+"""The heaviest First-Class Mail letter and large envelope (flat), in ounces."""
+
+
+def _steps(steps: list[PriceStep], limit: Decimal, shape: str) -> list[PriceStep]:
+    weights = [s.ounces for s in steps]
+    if weights != sorted(set(weights)):
+        raise invalid(f"the {shape} prices are not listed by rising weight",
+                      "one line per weight step, lightest first")
+    if any(b.price < a.price for a, b in pairwise(steps)):
+        raise invalid(f"a heavier {shape} costs less than a lighter one",
+                      "copy the prices from the USPS price list again")
+    if weights[-1] != limit:
+        raise invalid(f"the {shape} prices end at {weights[-1]} oz; First-Class Mail "
+                      f"{shape}s go up to {limit} oz", f"list every step up to {limit} oz")
+    return steps
+
+
+class PostagePrices(Model):
+    """First-Class Mail postage by weight, as the USPS price list in force gives it."""
+
+    effective: Day
+    source: Text
+    letter: Annotated[list[PriceStep], Field(min_length=1)]
+    flat: Annotated[list[PriceStep], Field(min_length=1)]
+
+    @field_validator("letter")
+    @classmethod
+    def _letters(cls, steps: list[PriceStep]) -> list[PriceStep]:
+        return _steps(steps, LETTER_LIMIT, "letter")
+
+    @field_validator("flat")
+    @classmethod
+    def _flats(cls, steps: list[PriceStep]) -> list[PriceStep]:
+        return _steps(steps, FLAT_LIMIT, "large envelope (flat)")
+
+
+Weight = Annotated[Decimal, Field(gt=0, le=5, max_digits=5, decimal_places=3)]
+
+
+class Weights(Model):
+    """What the parts of a mail piece weigh, in ounces."""
+
+    sheet: Weight
+    letter_envelope: Weight
+    flat_envelope: Weight
+    return_receipt_card: Weight
+    """PS Form 3811, attached to the piece when the return receipt is hardcopy."""
 
 
 Inches = Annotated[float, Field(ge=0, le=11)]
@@ -160,13 +222,66 @@ class Window(Model):
     height: Annotated[float, Field(gt=0.25, le=4)]
 
 
+class FaceWindow(Model):
+    """A window as the envelope's maker gives it: its size, and its distance from the left and
+    bottom edges of the envelope's face (inches)."""
+
+    left: Inches
+    bottom: Inches
+    width: Annotated[float, Field(gt=0.5, le=11)]
+    height: Annotated[float, Field(gt=0.25, le=4)]
+
+
+class Insert(Model):
+    """Where the tri-folded letter's top-left corner rests inside the envelope (inches from
+    the envelope's left and top edges)."""
+
+    left: Inches
+    top: Inches
+
+
+FOLDED_PANEL = 11 / 3
+"""The height of the outside panel of a tri-folded US Letter page (inches)."""
+
+
 class Envelope(Model):
-    """Window envelope stock: where the return and delivery addresses must print."""
+    """Window envelope stock, as its maker specifies it: the upper window shows the certified
+    mail banner, barcode and article number, the lower one the delivery address."""
 
     name: Text
-    return_window: Window
-    address_window: Window
+    source: Text
+    """Where the dimensions come from (the maker's specification)."""
+    width: Annotated[float, Field(gt=5, le=15)]
+    height: Annotated[float, Field(gt=3.5, le=12)]
+    certified_window: FaceWindow
+    address_window: FaceWindow
+    insert: Insert
     clearance: Annotated[float, Field(ge=0.0625, le=0.5)] = 0.125
+
+    def on_page(self, window: FaceWindow) -> Window:
+        """The window as it falls on the folded letter page resting at `insert`."""
+        left, top = self._corner(window)
+        return Window(left=left, top=top, width=window.width, height=window.height)
+
+    def _corner(self, window: FaceWindow) -> tuple[float, float]:
+        return (round(window.left - self.insert.left, 4),
+                round(self.height - window.bottom - window.height - self.insert.top, 4))
+
+    @model_validator(mode="after")
+    def _windows_on_the_panel(self) -> Envelope:
+        for name in ("certified_window", "address_window"):
+            face = getattr(self, name)
+            if face.left + face.width > self.width or face.bottom + face.height > self.height:
+                raise invalid(f"{name} runs off the envelope's face",
+                              "copy the window's size and position from the maker's spec")
+            left, top = self._corner(face)
+            if left < 0 or top < 0 or left + face.width > 8.5 \
+                    or top + face.height > FOLDED_PANEL:
+                raise invalid(f"{name} does not fall on the folded letter's outside panel "
+                              f"(8.5 x {FOLDED_PANEL:.3f} in) with the insert at "
+                              f"{self.insert.left}, {self.insert.top}",
+                              "check insert: against how the letter sits in the envelope")
+        return self
 
 
 class MailSettings(Model):
@@ -174,6 +289,8 @@ class MailSettings(Model):
     return_name: Text
     article_numbers: ArticleNumbers
     fees: Fees
+    postage: PostagePrices
+    weights: Weights
     envelope: Envelope
     book_lines_per_page: Annotated[int, Field(ge=3, le=30)]
     postmaster_approval: Text

@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 
 from ..rules.ladder import RESERVICE
+from ..rules.serving import DELIVERY
+from ..words import counted
 from .common import WHEN, Context, moment
 
-DOC_TYPES = ("warning", "nov", "vca", "citation", "stop-work", "closure", "field-report")
+DOC_TYPES = ("warning", "nov", "hearing-notice", "hearing-order", "vca", "citation", "stop-work",
+             "closure", "field-report")
 RESERVICE_OPTION = click.option(
     "--reservice", type=click.Choice(list(RESERVICE)),
     help="Serve a notice of violation again while one is in force, for this reason "
@@ -28,11 +31,21 @@ RESERVICE_OPTION = click.option(
 @click.option("--out", type=click.Path(path_type=Path), help="Readable copy [default: out/CASE/…].")
 @click.option("--draft", is_flag=True, help="Render even a template not approved yet: "
               "DRAFT — NOT FOR SERVICE on every page, written as DRAFT-…, recorded nowhere.")
+@click.option("--service", type=click.Choice(list(DELIVERY)),
+              help="How it is served [default: as its template is delivered]: the banner, "
+                   "the wording and the deadline's counting follow from it.")
+@click.option("--posting-reason", metavar="TEXT",
+              help="With --service posted, when no returned piece is on record: why "
+                   "personal service failed (printed after 'posted … because').")
+@click.option("--hearing", type=WHEN, metavar="DATETIME",
+              help="For a notice of public hearing: when the hearing is held "
+                   "(YYYY-MM-DD HH:MM), at least the notice days ahead, on a business day.")
 @RESERVICE_OPTION
 @click.pass_obj
 def render(ctx: Context, doc_type: str, given: str, recipient: str | None,
            variant: str | None, fmt: str, issued: date | datetime | None,
-           out: Path | None, draft: bool, reservice: str | None) -> None:
+           out: Path | None, draft: bool, reservice: str | None, service: str | None,
+           posting_reason: str | None, hearing: date | datetime | None) -> None:
     """Issue one document for one case, e.g. a warning notice to print on site.
 
     CASE is a case number, or a case file (imported first). The ladder must allow it and its
@@ -41,11 +54,15 @@ def render(ctx: Context, doc_type: str, given: str, recipient: str | None,
     """
     from ..service import issue, resolve
 
+    if hearing is not None and not isinstance(hearing, datetime):
+        raise click.BadParameter("give the hearing's time too, e.g. \"2026-12-15 18:00\"",
+                                 param_hint="--hearing")
     with ctx.app() as app:
         number = resolve(app, given)
         done = issue(app, doc_type, number, moment(issued, app.project.settings.zone),
                      recipient=recipient, variant=variant, fmt=fmt,  # type: ignore[arg-type]
-                     draft=draft, reservice=reservice, out=out)
+                     draft=draft, reservice=reservice, out=out, service=service,
+                     posting_reason=posting_reason, hearing=hearing)
     doc = done.document
     if draft:
         click.echo(f"{done.file}  (DRAFT — NOT FOR SERVICE; {doc.template_id} "
@@ -97,8 +114,8 @@ def batch(ctx: Context, given: tuple[str, ...], doc_type: str, mail_date: date |
     if result.already_complete:
         click.echo(f"batch {batch_id} is already on record; nothing changed ({result.folder})")
     else:
-        click.echo(f"batch {batch_id}: {result.pieces} pieces recorded ({result.rendered} "
-                   f"rendered now) in {result.folder}")
+        click.echo(f"batch {batch_id}: {counted(result.pieces, 'piece')} recorded "
+                   f"({result.rendered} rendered now) in {result.folder}")
 
 
 COMMANDS = [render, batch]

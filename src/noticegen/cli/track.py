@@ -13,6 +13,7 @@ import click
 from ..errors import InputError
 from ..mail.article_numbers import printed
 from ..tracking import EVENTS
+from ..words import counted
 from .common import WHEN, Context, day
 
 
@@ -68,7 +69,7 @@ def import_(ctx: Context, file: Path) -> None:
 
     with ctx.app() as app:
         recorded, problems = import_events(app, file)
-    click.echo(f"{recorded} event(s) recorded from {file}")
+    click.echo(f"{counted(recorded, 'event')} recorded from {file}")
     if problems:
         raise InputError(problems)
 
@@ -158,7 +159,18 @@ def verify(ctx: Context, target: str) -> None:
         click.echo(f"MATCH ({match.how}): mail packet {printed(piece.article_number)}, batch "
                    f"{piece.batch_id}, to {piece.addressee} ({piece.recipient_role}), case "
                    f"{piece.case_number}; status: {piece.status}")
+    made_for = {c.document["id"]: c for c in match.copied}
     for doc in match.documents:
+        if (copied := made_for.get(doc["id"])) is not None:
+            piece = copied.piece
+            what = "affidavit of mailing" if doc["role"] == "affidavit" else "case-file copy"
+            click.echo(f"MATCH ({match.how}): {what} for piece "
+                       f"{printed(piece.article_number)} (line {copied.line} of batch "
+                       f"{piece.batch_id}), mailed {piece.mailing_date.isoformat()} to "
+                       f"{piece.addressee} ({piece.recipient_role}), case {piece.case_number}; "
+                       f"document {doc['id']}, template {doc['template_id']} "
+                       f"v{doc['template_version']}")
+            continue
         issued = doc["issued_at"]
         when = issued.date().isoformat() if isinstance(issued, datetime) else str(issued)
         click.echo(f"MATCH ({match.how}): document {doc['id']} — {doc['document_type']} for "

@@ -37,11 +37,13 @@ from .chunks import (
     ChunkJob,
     Piece,
     pdf_date,
+    piece_stem,
     prepare,
     render_chunk,
 )
 from .inputs import InputsChanged, changed_inputs, input_files, input_name, sha256
 from .pdfparts import stream_files
+from .postage import Postage, price
 
 JOURNAL = "journal.jsonl"
 INPUTS = "inputs.json"
@@ -72,12 +74,13 @@ class Made:
 
 
 def book_context(project: Project, batch_id: str, mail_date: date, issued: datetime,
-                 pieces: list[Piece]) -> dict[str, Any]:
-    """What the firm mailing book template sees (also the legal review's specimen)."""
+                 pieces: list[Piece], costs: list[Postage]) -> dict[str, Any]:
+    """What the firm mailing book template sees (also the legal review's specimen); `costs`:
+    each piece's postage and fees."""
     settings = project.settings
     fees = settings.mail.fees
-    lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), fees)
-             for p in pieces]
+    lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), cost)
+             for p, cost in zip(pieces, costs, strict=True)]
     return {"pages": book_pages(lines, settings.mail.book_lines_per_page),
             "totals": Totals.of(lines), "batch_id": batch_id,
             "sender_name": settings.mail.return_name,
@@ -125,7 +128,7 @@ class Batch:
         return [Piece(line, key, case.case_number, party.id, party.name,
                       party.role_detail or ROLE_LABELS[party.role],
                       tuple(party.mailing_address.printed), party.mailing_address.zip,
-                      number, f"{line:04d}-{case.case_number}-{party.id}")
+                      number, piece_stem(line, case.case_number, party.id))
                 for line, ((case, party), key, number) in enumerate(
                     zip(found, self.keys(), numbers, strict=True), start=1)]
 
@@ -254,12 +257,13 @@ class Batch:
         papers = {"print.pdf": self.blobs.put_file(scratch)}
         self.timings["merge"] = clock.perf_counter() - started
         started = clock.perf_counter()
+        costs = self.costs(entries)
         scratch = self.blobs.scratch()
-        stream_files(scratch, self._book_parts(pieces), seed=f"{self.batch_id}|book",
+        stream_files(scratch, self._book_parts(pieces, costs), seed=f"{self.batch_id}|book",
                      info={"Title": f"Firm Mailing Book — batch {self.batch_id}",
                            "Producer": "noticegen", "CreationDate": pdf_date(self.issued)})
         papers["firm-mailing-book.pdf"] = self.blobs.put_file(scratch)
-        papers["manifest.csv"] = self.blobs.put(self._manifest(pieces, entries))
+        papers["manifest.csv"] = self.blobs.put(self._manifest(pieces, entries, costs))
         outputs = {item["path"]: item["sha256"] for e in entries for item in e["files"].values()}
         record = {
             "batch_id": self.batch_id, "document_type": self.doc_type,
@@ -269,19 +273,27 @@ class Batch:
             "pieces": [{"line": e["line"], "case": e["piece"]["case_number"],
                         "recipient": e["piece"]["party_id"], "article": e["piece"]["article"],
                         "document_id": e["notice"]["id"],
-                        "notice_sha256": e["notice"]["sha256"]} for e in entries],
+                        "notice_sha256": e["notice"]["sha256"], "pages": e["packet_pages"],
+                        "postage": str(cost.postage),
+                        "fees": str(cost.certified + cost.return_receipt)}
+                       for e, cost in zip(entries, costs, strict=True)],
             "outputs": outputs | papers}
         papers["batch.json"] = self.blobs.put(
             json.dumps(record, indent=2, sort_keys=True).encode())
         self.timings["papers"] = clock.perf_counter() - started
         return papers
 
-    def book_context(self, pieces: list[Piece]) -> dict[str, Any]:
-        return book_context(self.project, self.batch_id, self.mail_date, self.issued, pieces)
+    def costs(self, entries: list[dict[str, Any]]) -> list[Postage]:
+        """Each piece's postage and fees, by its packet's page count."""
+        return [price(e["packet_pages"], self.project.settings.mail) for e in entries]
 
-    def _book_parts(self, pieces: list[Piece]) -> Iterator[bytes]:
+    def book_context(self, pieces: list[Piece], costs: list[Postage]) -> dict[str, Any]:
+        return book_context(self.project, self.batch_id, self.mail_date, self.issued, pieces,
+                            costs)
+
+    def _book_parts(self, pieces: list[Piece], costs: list[Postage]) -> Iterator[bytes]:
         """The book's parts, made one at a time as the stream takes them."""
-        context = self.book_context(pieces)
+        context = self.book_context(pieces, costs)
         pages = context["pages"]
         for first in range(0, len(pages), BOOK_PART_PAGES):
             html = render_html(self.renderer.env, "mail/firm_book.html",  # type: ignore[attr-defined]
@@ -295,22 +307,23 @@ class Batch:
                                          "check templates/mail/firm_book.html")
             yield self._write(html)
 
-    def _manifest(self, pieces: list[Piece], entries: list[dict[str, Any]]) -> bytes:
+    def _manifest(self, pieces: list[Piece], entries: list[dict[str, Any]],
+                  costs: list[Postage]) -> bytes:
         fees = self.project.settings.mail.fees
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["batch", "line", "case", "document_id", "document_type", "recipient",
-                         "role", "name", "address", "article_number", "service", "postage",
-                         "certified_fee", "return_receipt_fee", "total_fees", "mail_date",
-                         "deadline"])
-        for p, entry in zip(pieces, entries, strict=True):
-            total = fees.postage + fees.certified + fees.return_receipt
+                         "role", "name", "address", "article_number", "service", "pages",
+                         "sheets", "ounces", "shape", "postage", "certified_fee",
+                         "return_receipt_fee", "total_fees", "mail_date", "deadline"])
+        for p, entry, cost in zip(pieces, entries, costs, strict=True):
             writer.writerow([self.batch_id, p.line, p.case_number,
                              entry["notice"]["id"], self.doc_type, p.party_id,
                              p.role_label, p.name, ", ".join(p.address_lines), p.article,
                              f"Certified Mail, return receipt ({fees.return_receipt_kind})",
-                             _money(fees.postage), _money(fees.certified),
-                             _money(fees.return_receipt), _money(total),
+                             cost.pages, cost.sheets, cost.ounces, cost.shape,
+                             _money(cost.postage), _money(cost.certified),
+                             _money(cost.return_receipt), _money(cost.total),
                              self.mail_date.isoformat(), entry["deadline"]["wording"]
                              if entry["deadline"] else ""])
         return buffer.getvalue().encode()

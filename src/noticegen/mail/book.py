@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..config import Fees
+from .postage import Postage
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,9 @@ class BookPage:
     totals: Totals
 
 
-def book_line(line: int, article: str, name: str, address: str, fees: Fees) -> BookLine:
-    return BookLine(line, article, name, address, fees.postage, fees.certified,
-                    fees.return_receipt)
+def book_line(line: int, article: str, name: str, address: str, cost: Postage) -> BookLine:
+    return BookLine(line, article, name, address, cost.postage, cost.certified,
+                    cost.return_receipt)
 
 
 def book_pages(lines: list[BookLine], per_page: int) -> list[BookPage]:

@@ -33,6 +33,7 @@ from .article_numbers import printed
 from .barcode import barcode_png
 from .inputs import InputsChanged, changed_inputs, sha256
 from .pdfparts import Part, split
+from .window import AddressDoesNotFit, Room, certified_marks_refused, fits, marks, overflow
 
 MAIL_TEMPLATE_VERSIONS = {"mail-cover": 2, "firm-mailing-book": 2, "affidavit-of-mailing": 2}
 """The batch's own templates and the versions it prints; review lists them for approval."""
@@ -42,6 +43,11 @@ CHUNK_SIZE = 2
 run and every resume. Small, because a multi-page NOV's cost is layout, not the per-PDF work a
 bigger chunk would share, while a worker's memory grows with the documents it holds laid out
 (see docs/performance.md for the sizes measured)."""
+
+
+def piece_stem(line: int, case_number: str, party_id: str) -> str:
+    """The name every file of a piece starts with (its packet, affidavit, file copy)."""
+    return f"{line:04d}-{case_number}-{party_id}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,19 @@ class CoverPiece:
 
 
 @dataclass(frozen=True)
+class MailedPiece:
+    """The mail piece a case-file copy copies: what ties the copy to the packet mailed."""
+
+    article_printed: str
+    sha256: str
+    """The mailed packet's (cover and notice) SHA-256."""
+    pages: int
+    batch_id: str
+    line: int
+    mailed: str
+
+
+@dataclass(frozen=True)
 class ChunkJob:
     """Everything a worker needs to render a chunk: paths, ids, numbers — no open state."""
 
@@ -99,12 +118,6 @@ class ChunkJob:
     while the batch runs stops it instead of mixing versions in one batch."""
 
 
-def inset(window: Any, clearance: float) -> dict[str, float]:
-    return {"left": window.left + clearance, "top": window.top + clearance,
-            "width": round(window.width - 2 * clearance, 4),
-            "height": round(window.height - 2 * clearance, 4)}
-
-
 def mail_common(project: Project, title: str, batch_id: str, mail_date: date,
                 issued: datetime, piece: Piece, case: Case, pages: int) -> dict[str, Any]:
     settings = project.settings
@@ -118,13 +131,14 @@ def mail_common(project: Project, title: str, batch_id: str, mail_date: date,
 def cover_context(project: Project, title: str, batch_id: str, mail_date: date,
                   issued: datetime, piece: Piece, case: Case, total: int, pages: int,
                   document_id: str) -> dict[str, Any]:
-    """The window-envelope cover page's facts."""
+    """The window-envelope cover page's facts; `fit` (the address's type) is set by
+    `fitted_cover`."""
     settings = project.settings
     envelope = settings.mail.envelope
     officer = settings.officer(case.officer)
     return mail_common(project, title, batch_id, mail_date, issued, piece, case, pages) | {
-        "ret": inset(envelope.return_window, envelope.clearance),
-        "addr": inset(envelope.address_window, envelope.clearance),
+        "upper": Room.of(envelope, envelope.certified_window),
+        "addr": Room.of(envelope, envelope.address_window),
         "return_name": settings.mail.return_name,
         "return_lines": tuple(settings.mail.return_address.printed),
         "total": total, "template_id": "mail-cover",
@@ -134,15 +148,38 @@ def cover_context(project: Project, title: str, batch_id: str, mail_date: date,
         "piece": CoverPiece(piece, barcode_png(piece.article, piece.zip), document_id)}
 
 
+def fitted_cover(context: dict[str, Any], lay_out: Callable[[dict[str, Any]], Any]
+                 ) -> tuple[dict[str, Any], Any]:
+    """The cover's facts with the largest address type that keeps every mark inside the
+    windows, and the cover laid out so; refused (naming the line) when none does."""
+    piece = context["piece"]
+    upper, room = context["upper"], context["addr"]
+    why = f"its {1 + len(piece.address_lines)} lines cannot stack in {room.height:g} in"
+    for fit in fits(1 + len(piece.address_lines), room):
+        fitted = context | {"fit": fit}
+        document = lay_out(fitted)
+        page = document.pages[0]
+        if refused := overflow(marks(page, "certified"), upper):
+            raise certified_marks_refused(refused, upper)
+        why = overflow(marks(page, "address"), room) or ""
+        if not why:
+            return fitted, document
+        why += f" at {fit.size:g} pt"
+    raise AddressDoesNotFit(piece.case_number, piece.party_id, piece.name, why, room)
+
+
 def affidavit_context(project: Project, title: str, batch_id: str, mail_date: date,
                       issued: datetime, piece: Piece, case: Case, pages: int,
-                      document_id: str, sha256: str) -> dict[str, Any]:
-    """The affidavit of mailing's facts; `sha256` is the mailed file's."""
+                      packet_pages: int, document_id: str, sha256: str) -> dict[str, Any]:
+    """The affidavit of mailing's facts; `sha256` is the mailed packet's, `pages` the
+    notice's and `packet_pages` the packet's (the notice and its cover page)."""
     settings = project.settings
     post_office = settings.mail.return_address
     return mail_common(project, title, batch_id, mail_date, issued, piece, case, pages) | {
-        "county": settings.agency.county,
+        "county": settings.agency.county, "packet_pages": packet_pages,
         "mail_city": f"{post_office.city}, {post_office.state}",
+        "template_id": "affidavit-of-mailing",
+        "template_version": MAIL_TEMPLATE_VERSIONS["affidavit-of-mailing"],
         "piece": CoverPiece(piece, "", document_id, sha256)}
 
 
@@ -223,7 +260,7 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
         return layout(render_html(env, template, context), base, allowed, r.cache, fonts,
                       images)
 
-    # Pass 1: cover + notice (the packet) and the file copy, for every piece.
+    # Pass 1: cover + notice (the packet), for every piece.
     documents: list[Any] = []
     parts: list[Part] = []
     facts: list[dict[str, Any]] = []
@@ -234,75 +271,78 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
         doc_id = context["doc"].id
         notice = laid_out(letter.file, context, templates)
         pages = len(notice.pages)
-        cover = laid_out("mail/cover.html", cover_context(
-            project, kind.title, job.batch_id, job.mail_date, job.issued, piece, case,
-            job.total, pages, doc_id), mail)
+        _, cover = fitted_cover(
+            cover_context(project, kind.title, job.batch_id, job.mail_date, job.issued, piece,
+                          case, job.total, pages, doc_id),
+            lambda facts: laid_out("mail/cover.html", facts, mail))
         start = sum(len(d.pages) for d in documents)
+        packet_pages = len(cover.pages) + pages
         documents += [cover, notice]
-        parts.append(Part(start, start + 1 + pages, notice.metadata.title or kind.title,
+        parts.append(Part(start, start + packet_pages, notice.metadata.title or kind.title,
                           created))
-        copy_record = None
-        if copy_entry is not None:
-            _, copy_context, _ = r.context(job.doc_type, copy_entry, case, job.issued,
-                                           piece.party_id)
-            copy = laid_out(copy_entry.file, copy_context, templates)
-            start += 1 + pages
-            documents.append(copy)
-            parts.append(Part(start, start + len(copy.pages),
-                              copy.metadata.title or kind.title, created))
-            copy_record = _document(copy_context["doc"].id, job.doc_type, kind, copy_entry,
-                                    case, party)
-        facts.append({"piece": piece, "case": case, "pages": pages,
+        facts.append({"piece": piece, "case": case, "party": party, "pages": pages,
+                      "packet_pages": packet_pages,
                       "deadline": {"wording": deadline.wording,
                                    "on": deadline.on.isoformat() if deadline.on else None}
                       if deadline else None,
-                      "notice": _document(doc_id, job.doc_type, kind, letter, case, party),
-                      "file_copy": copy_record})
+                      "notice": _document(doc_id, job.doc_type, kind, letter, case, party)})
     timings["layout"] += clock.perf_counter() - started
 
-    files = _write_split(job, documents, parts, epoch, timings)
-    per_piece = 2 if copy_entry is not None else 1
-    entries = []
-    for number, fact in enumerate(facts):
+    packets = _write_split(job, documents, parts, epoch, timings)
+    for fact, packet in zip(facts, packets, strict=True):
         piece = fact["piece"]
-        packet, copy_bytes = files[number * per_piece], (
-            files[number * per_piece + 1] if copy_entry is not None else None)
         fact["notice"]["sha256"] = sha256_bytes(packet)
-        outputs = {"packet": (f"packets/{piece.stem}.pdf", packet)}
-        if copy_bytes is not None:
+        fact["outputs"] = {"packet": (f"packets/{piece.stem}.pdf", packet)}
+    del packets, documents
+
+    # Pass 2: what quotes each mailed packet's SHA-256: its affidavit and case-file copy.
+    started = clock.perf_counter()
+    documents, parts = [], []
+    for fact in facts:
+        piece, case, notice = fact["piece"], fact["case"], fact["notice"]
+        affidavit = laid_out("mail/affidavit.html", affidavit_context(
+            project, kind.title, job.batch_id, job.mail_date, job.issued, piece, case,
+            fact["pages"], fact["packet_pages"], notice["id"], notice["sha256"]), mail)
+        start = sum(len(d.pages) for d in documents)
+        documents.append(affidavit)
+        parts.append(Part(start, start + len(affidavit.pages),
+                          affidavit.metadata.title or "Affidavit", created))
+        fact["file_copy"] = None
+        if copy_entry is not None:
+            _, copy_context, _ = r.context(job.doc_type, copy_entry, case, job.issued,
+                                           piece.party_id)
+            copy_context["copy_of"] = MailedPiece(
+                piece.article_printed, notice["sha256"], fact["packet_pages"], job.batch_id,
+                piece.line, long_date(job.mail_date))
+            copy = laid_out(copy_entry.file, copy_context, templates)
+            start += len(affidavit.pages)
+            documents.append(copy)
+            parts.append(Part(start, start + len(copy.pages),
+                              copy.metadata.title or kind.title, created))
+            fact["file_copy"] = _document(copy_context["doc"].id, job.doc_type, kind,
+                                          copy_entry, case, fact["party"])
+    timings["layout"] += clock.perf_counter() - started
+    files = iter(_write_split(job, documents, parts, epoch, timings))
+
+    started = clock.perf_counter()
+    entries = []
+    for fact in facts:
+        piece, outputs = fact["piece"], fact["outputs"]
+        affidavit_bytes = next(files)
+        outputs["affidavit"] = (f"affidavits/{piece.stem}-affidavit.pdf", affidavit_bytes)
+        if fact["file_copy"] is not None:
+            copy_bytes = next(files)
             fact["file_copy"]["sha256"] = sha256_bytes(copy_bytes)
             outputs["file_copy"] = (f"file-copies/{piece.stem}-file-copy.pdf", copy_bytes)
-        fact["outputs"] = outputs
-    del files, documents
-
-    # Pass 2: the affidavits, which quote each mailed file's SHA-256.
-    started = clock.perf_counter()
-    affidavits, parts = [], []
-    for fact in facts:
-        piece, case = fact["piece"], fact["case"]
-        doc = laid_out("mail/affidavit.html", affidavit_context(
-            project, kind.title, job.batch_id, job.mail_date, job.issued, piece, case,
-            fact["pages"], fact["notice"]["id"], fact["notice"]["sha256"]), mail)
-        start = sum(len(d.pages) for d in affidavits)
-        affidavits.append(doc)
-        parts.append(Part(start, start + len(doc.pages), doc.metadata.title or "Affidavit",
-                          created))
-    timings["layout"] += clock.perf_counter() - started
-    files = _write_split(job, affidavits, parts, epoch, timings)
-
-    started = clock.perf_counter()
-    for fact, affidavit in zip(facts, files, strict=True):
-        piece = fact["piece"]
-        outputs = fact["outputs"]
-        outputs["affidavit"] = (f"affidavits/{piece.stem}-affidavit.pdf", affidavit)
         entries.append({"key": piece.key, "line": piece.line, "piece": asdict(piece),
                         "notice": fact["notice"], "file_copy": fact["file_copy"],
-                        "affidavit": _affidavit(fact["notice"], affidavit),
+                        "affidavit": _affidavit(fact["notice"], affidavit_bytes),
                         "deadline": fact["deadline"], "pages": fact["pages"],
+                        "packet_pages": fact["packet_pages"],
                         "files": {name: {"path": rel, "sha256": job.blobs.put(content)}
                                   for name, (rel, content) in outputs.items()}})
     timings["split"] += clock.perf_counter() - started
-    del facts, affidavits, files
+    del facts, documents, files
     _release_memory()
     return entries, timings
 

@@ -12,6 +12,7 @@ from ..cases import Case, HistoryEntry, PriorViolation, ResponsibleParty, SiteVi
 from ..config import Settings
 from ..models import Address
 from ..rules.deadlines import clock, long_date, long_date_with_weekday
+from ..rules.serving import Serving
 
 ROLE_LABELS = {"owner": "Owner", "tenant": "Tenant", "lienholder": "Lienholder",
                "contractor": "Contractor", "occupant": "Occupant", "other": "Responsible party"}
@@ -66,6 +67,22 @@ class Letterhead:
 
 
 @dataclass(frozen=True)
+class ServedView:
+    """How the document is served, for its banner and wording."""
+
+    method: str
+    """mail | in-person | posted | left-at-door"""
+    words: str
+    """'by certified mail, return receipt requested', 'in person', …"""
+    grounds: str | None
+    """Why a posted notice was posted (ends the sentence '… because')."""
+
+    @classmethod
+    def of(cls, serving: Serving) -> ServedView:
+        return cls(serving.name, serving.words, serving.grounds)
+
+
+@dataclass(frozen=True)
 class OfficerView:
     name: str
     badge: str
@@ -74,18 +91,31 @@ class OfficerView:
     email: str
 
 
+COPY_ONLY_ROLES = frozenset({"lienholder"})
+"""Recipients told of a notice because of their interest in the property, not asked to act."""
+
+
 @dataclass(frozen=True)
 class PartyView:
     id: str
     name: str
     role: str
     role_label: str
+    """The role as the City's records put it: the detail as written, else the role's name."""
+    role_noun: str
+    """'owner', 'lienholder': the role's own name for running text (a detail is never
+    lower-cased: it holds proper nouns)."""
+    role_detail: str | None
     address_lines: tuple[str, ...]
+    copy_only: bool
+    """Receives a copy for information (a lienholder): not asked to correct anything."""
 
     @classmethod
     def of(cls, party: ResponsibleParty) -> PartyView:
-        label = party.role_detail or ROLE_LABELS[party.role]
-        return cls(party.id, party.name, party.role, label, tuple(party.mailing_address.printed))
+        name = ROLE_LABELS[party.role]
+        return cls(party.id, party.name, party.role, party.role_detail or name,
+                   name.lower(), party.role_detail, tuple(party.mailing_address.printed),
+                   party.role in COPY_ONLY_ROLES)
 
 
 @dataclass(frozen=True)

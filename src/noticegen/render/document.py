@@ -20,7 +20,9 @@ from ..rules.deadlines import (
     long_date_with_weekday,
     six_month_follow_up,
 )
-from ..rules.ladder import _last
+from ..rules.hearing import ordered_words
+from ..rules.ladder import _at, _last, compliance_due, offense_inspection
+from ..rules.serving import DELIVERY, Serving, service_name
 from .context import (
     CLOSURE_REASONS,
     ENFORCEMENT_LEVELS,
@@ -29,11 +31,20 @@ from .context import (
     PartyCase,
     PartyView,
     PhotoView,
+    ServedView,
     ViolationView,
     officer_view,
     when,
 )
-from .identity import document_id, qr_data_uri, verification_url
+from .hearing import (
+    MAY_ORDER_WORDS,
+    HearingCitedView,
+    HearingView,
+    OrderView,
+    at_words,
+    hearing_settings,
+)
+from .identity import document_id, facts_digest, qr_data_uri, verification_url
 from .pdf import PHOTO_SCHEME, environment, render_html, write_pdf
 from .photos import caption, prepare_photo
 from .registry import DocumentType, TemplateEntry, load_registry
@@ -61,6 +72,8 @@ class RenderedDocument:
     deadline: Printed | None = None
     draft: bool = False
     """Rendered with --draft: watermarked on every page, never recorded as issued."""
+    hearing: datetime | None = None
+    """For a notice of public hearing: when the hearing is held."""
 
     @property
     def sha256(self) -> str:
@@ -89,16 +102,18 @@ class Renderer:
         object.__setattr__(self, "env", environment(self.templates))
 
     def render(self, doc_type: str, case: Case, issued: datetime, *,
+               hearing: datetime | None = None,
                recipient: str | None = None, variant: str | None = None, fmt: Format = "pdf",
-               draft: bool = False) -> RenderedDocument:
+               draft: bool = False, serving: Serving | None = None) -> RenderedDocument:
         """The document's bytes and facts. Whether it may be served (the ladder, the city
-        attorney's approval) is the service's to decide before it asks."""
+        attorney's approval, grounds for posting) is the service's to decide before it asks."""
         settings = self.project.settings
         issued = local(issued, settings.zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
-        entry = kind.template(variant)
+        entry = self.template(kind, variant, serving)
+        served = self.serving(kind, entry, serving)
         party, context, deadline = self.context(doc_type, entry, case, issued, recipient,
-                                                draft)
+                                                draft, served, hearing)
         doc_id = context["doc"].id
         if fmt == "docx":
             if not entry.docx:
@@ -113,20 +128,64 @@ class Renderer:
                                 int(issued.timestamp()), photos=self.cache)
         return RenderedDocument(doc_id, doc_type, kind.title, entry.id, entry.version,
                                 case.case_number, party[0], party[1], issued,
-                                entry.delivery or kind.delivery,
-                                fmt, content, deadline, draft)
+                                served.delivery if served else entry.delivery or kind.delivery,
+                                fmt, content, deadline, draft,
+                                local(hearing, settings.zone) if hearing else None)
+
+    @staticmethod
+    def template(kind: DocumentType, variant: str | None, serving: Serving | None
+                 ) -> TemplateEntry:
+        """The variant named, else the one made for the service method (the posted NOV),
+        else the type's default."""
+        if variant is None and serving is not None:
+            for entry in kind.templates:
+                if entry.delivery == serving.delivery:
+                    return entry
+        return kind.template(variant)
+
+    @staticmethod
+    def serving(kind: DocumentType, entry: TemplateEntry, serving: Serving | None
+                ) -> Serving | None:
+        """How the document is served: as asked, else as its template is delivered; none
+        for a document that is not served."""
+        delivery = entry.delivery or kind.delivery
+        if serving is None:
+            return Serving(service_name(delivery)) if delivery in DELIVERY.values() else None
+        if serving.name not in kind.services:
+            raise NoticegenError(
+                f"a {kind.title.lower()} is not served {serving.words}",
+                "--service " + " | ".join(kind.services) if kind.services else
+                f"leave out --service: a {kind.title.lower()} is not served")
+        if entry.delivery and entry.delivery != serving.delivery:
+            raise NoticegenError(f"the {entry.variant} variant of the {kind.title.lower()} is "
+                                 f"not served {serving.words}",
+                                 "leave out --variant, or name the matching --service")
+        return serving
 
     def context(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
-                recipient: str | None = None, draft: bool = False
+                recipient: str | None = None, draft: bool = False,
+                serving: Serving | None = None, hearing: datetime | None = None
                 ) -> tuple[tuple[str, str], dict[str, Any], Printed | None]:
         """(recipient id and role, the facts the template sees, the deadline) — without the
         ladder's say, so the legal review's specimens are built by the same code."""
         settings = self.project.settings
         issued = local(issued, settings.zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
-        if entry.delivery:
+        served = self.serving(kind, entry, serving)
+        if served is not None and needs_grounds(kind, served) and not served.grounds:
+            raise NoticegenError(f"a posted {kind.title.lower()} must say why it was posted",
+                                 "a returned, refused or unclaimed piece, or the officer's "
+                                 "reason personal service failed")
+        if served is not None:
+            kind = kind.model_copy(update={"delivery": served.delivery})
+        elif entry.delivery:
             kind = kind.model_copy(update={"delivery": entry.delivery})
-        party, doc_id = self.identify(doc_type, entry, case, issued, recipient, draft)
+        if hearing is not None and doc_type != "hearing-notice":
+            raise NoticegenError(f"a {kind.title.lower()} has no hearing date",
+                                 "--hearing goes with a notice of public hearing only")
+        hearing = local(hearing, settings.zone) if hearing else None
+        party, doc_id = self.identify(doc_type, entry, case, issued, recipient, draft, served,
+                                      hearing)
         url = verification_url(settings.verification.base_url, self.key, doc_id)
         doc = DocumentView(
             id=doc_id, type=doc_type, title=kind.title, directive=kind.directive,
@@ -135,20 +194,55 @@ class Renderer:
             issued_iso=issued.isoformat(), verify_url=url,
             qr=qr_data_uri(url), draft=draft,
             copy_label="CASE FILE COPY" if entry.variant == "file-copy" else None)
-        context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
+        if doc_type == "hearing-notice":
+            context, deadline = _hearing_notice(self, case, doc, party[0], issued, kind, hearing)
+        else:
+            context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
+        context["served"] = ServedView.of(served) if served else None
+        context["copy_of"] = None  # the mailed piece a batch's case-file copy copies
         return party, context, deadline
 
     def identify(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
-                 recipient: str | None = None, draft: bool = False
+                 recipient: str | None = None, draft: bool = False,
+                 serving: Serving | None = None, hearing: datetime | None = None
                  ) -> tuple[tuple[str, str], str]:
         """(recipient id and role, the document's id) — what `render` would make, without
         rendering it."""
-        issued = local(issued, self.project.settings.zone)
+        zone = self.project.settings.zone
+        issued = local(issued, zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         party = self._recipient(kind, case, recipient)
+        served = self.serving(kind, entry, serving)
+        options = {"served": [served.name, served.grounds] if served else None,
+                   "hearing": local(hearing, zone).isoformat() if hearing else None}
         # A draft gets an id of its own, so it can never verify as the issued document.
         return party, document_id(case.case_number, doc_type, party[0], issued,
-                                  entry.id + ("#draft" if draft else ""), entry.version)
+                                  entry.id + ("#draft" if draft else ""), entry.version,
+                                  self.facts(case, issued, options))
+
+    def facts(self, case: Case, issued: datetime, options: dict[str, Any]) -> str:
+        """The digest of what a document is made from: the case (its photos by content) and
+        its history before the issue moment, the settings and catalogs it prints from, and
+        the options. Paths and the signing key are left out, so that a copy of the project
+        names the same documents the same; and an NOV's acted-on date, which moves with its
+        tracking, is left out of the history."""
+        before = issued.replace(tzinfo=None)
+        data = case.model_dump(mode="json", exclude={"history"})
+        for violation in data["violations"]:
+            for photo in violation["photos"]:
+                photo["file"] = Path(photo["file"]).name
+        return facts_digest({
+            "case": data, "options": options,
+            "history": [e.model_dump(mode="json", exclude={"deadline"})
+                        for e in case.history if _at(e) < before],
+            "settings": self.project.settings.model_dump(mode="json", exclude={
+                "state_dir": True, "store_url": True, "agency": {"logo"},
+                "officers": {"__all__": {"signature"}}, "verification": {"key_env", "key_file"}}),
+            "catalog": self.project.catalog.model_dump(mode="json")})
+
+    def party(self, kind: DocumentType, case: Case, recipient: str | None) -> str:
+        """The id of the party a document of this type would go to."""
+        return self._recipient(kind, case, recipient)[0]
 
     def _recipient(self, kind: DocumentType, case: Case, recipient: str | None
                    ) -> tuple[str, str]:
@@ -203,6 +297,8 @@ class Renderer:
                          settings.calendar)
         if method == "posting":
             served = replace(served, basis=f"posted at the property {when(issued)}")
+        elif method == "door_hanger":
+            served = replace(served, basis=f"left on the front door {when(issued)}")
         result = notice_deadlines([(v.id, v.ordinance) for v in case.violations],
                                   self.project.catalog, served,
                                   OfficeCalendar(settings.calendar),
@@ -218,21 +314,38 @@ class Renderer:
                     "complainant", "case-file") else None}
 
 
+def needs_grounds(kind: DocumentType, serving: Serving) -> bool:
+    """Posting a notice that is served otherwise is a fallback that must say why; a stop
+    work order is posted as a matter of course."""
+    return serving.name == "posted" and kind.delivery != "posting"
+
+
 def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
             kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     """Warning notice and NOV: violations with their own deadlines, photos, code text."""
     party_case = PartyCase.of(case)
     per_violation, earliest, basis = r.deadlines(party_case, issued, kind.delivery)
+    cited = _hearing_cited(r, case, issued)
+    awaiting = {v.id for v in case.violations
+                if r.project.catalog.ordinance(v.ordinance).hearing_required}
+    kept = [d for vid, d in per_violation.items() if vid not in awaiting]
+    first = min(kept, key=lambda d: d.due_at) if kept else None
+    printed = Printed(first.wording, first.due_at.date()) if first else \
+        Printed(HEARING_DEADLINE, None)
     settings = r.project.settings
     context = r.common(party_case, doc, recipient)
-    context.update(violations=r.violations(party_case, per_violation),
-                   deadline=earliest.wording, service=basis, levels=ENFORCEMENT_LEVELS,
+    context.update(violations=_awaiting(r.violations(party_case, per_violation), awaiting,
+                                        cited),
+                   hearing_cited=cited, deadline=printed.wording, service=basis,
+                   levels=ENFORCEMENT_LEVELS,
+                   presumed=long_date(earliest.service.served.date())
+                   if earliest.service.presumed else None,
                    chief=settings.chief, mailed=kind.delivery in _MAILED,
                    priority=rank(case, r.project.catalog),
                    recipients=tuple(PartyView.of(p) for p in party_case.responsible_parties),
                    page_size=f"{settings.printing.door_hanger_width_in}in "
                              f"{settings.printing.door_hanger_height_in}in")
-    return context, Printed(earliest.wording, earliest.due_at.date())
+    return context, printed
 
 
 def _vca(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
@@ -253,10 +366,19 @@ def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued
               kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     settings = r.project.settings
+    inspection = offense_inspection(case, r.project.catalog, settings)
+    due = compliance_due(case, r.project.catalog, settings)
+    if inspection is None or due is None:
+        raise NoticegenError(
+            f"{case.case_number}: a citation charges what a follow-up inspection found "
+            "uncorrected after the compliance date (directive VIII.D.2–3); none is on record",
+            "record the follow-up in the case's history (action: follow_up, result: "
+            "not_corrected or no_contact)")
     court_at = appearance(issued.date(), settings.court.sessions,
                           OfficeCalendar(settings.calendar), settings.zone)
     context = r.common(party_case, doc, recipient)
-    context.update(violations=r.violations(party_case, None, with_photos=False),
+    context.update(offense_on=when(inspection.on), compliance_date=long_date(due),
+                   violations=r.violations(party_case, None, with_photos=False),
                    court=settings.court, court_lines=tuple(settings.court.address.printed),
                    appearance=f"{long_date_with_weekday(court_at.date())} at {clock(court_at)}")
     return context, Printed(f"appear {long_date(court_at.date())}", None)
@@ -306,8 +428,89 @@ def _field_report(r: Renderer, case: Case, doc: DocumentView, recipient: str, is
     return context, None
 
 
+HEARING_DEADLINE = "as ordered after the public hearing"
+"""An NOV's deadline when every violation on it awaits a public hearing (§214.001)."""
+
+
+def _dangerous(r: Renderer, case: Case) -> PartyCase:
+    """The case with only its violations that await a public hearing."""
+    catalog = r.project.catalog
+    return PartyCase.of(case.model_copy(update={"violations": [
+        v for v in case.violations if catalog.ordinance(v.ordinance).hearing_required]}))
+
+
+def _hearing_cited(r: Renderer, case: Case, issued: datetime) -> HearingCitedView | None:
+    """What an NOV says of the hearing its dangerous-building violations await: no order and
+    no deadline before it (Tom Bean Code §14-40(b), Local Government Code §214.001)."""
+    building = _dangerous(r, case)
+    if not building.violations:
+        return None
+    settings = hearing_settings(r.project.settings)
+    numbers = {v.id: n for n, v in enumerate(case.violations, start=1)}
+    catalog = r.project.catalog
+    noticed = _last(case, "hearing_notice")
+    scheduled = noticed.hearing_at if noticed and noticed.hearing_at and \
+        noticed.hearing_at > issued.replace(tzinfo=None) else None
+    return HearingCitedView(
+        tuple(f"No. {numbers[v.id]}, {catalog.ordinance(v.ordinance).title} "
+              f"({catalog.ordinance(v.ordinance).citation})" for v in building.violations),
+        settings.body, settings.notice_days, MAY_ORDER_WORDS,
+        at_words(scheduled) if scheduled else None)
+
+
+def _awaiting(views: tuple[ViolationView, ...], awaiting: set[str],
+              cited: HearingCitedView | None) -> tuple[ViolationView, ...]:
+    """A violation that awaits its hearing is given no order and no deadline: what may be
+    ordered is the hearing's to decide."""
+    if cited is None:
+        return views
+    return tuple(replace(
+        v, corrective_action=f"Nothing is ordered by this notice. Only the {cited.body}, after "
+        f"a public hearing, may order the building {cited.may_order}: see “Public hearing” "
+        "below.", deadline_label="Public hearing first",
+        deadline="The order made after the hearing sets the deadline.")
+        if v.id in awaiting else v for v in views)
+
+
+def _hearing_notice(r: Renderer, case: Case, doc: DocumentView, recipient: str,
+                    issued: datetime, kind: DocumentType, hearing: datetime | None
+                    ) -> tuple[dict[str, Any], Printed]:
+    """Notice of a public hearing on a dangerous building (Local Government Code §214.001)."""
+    if hearing is None:
+        raise NoticegenError("a notice of public hearing needs the hearing's date and time",
+                             '--hearing "YYYY-MM-DD HH:MM", e.g. --hearing "2026-12-15 18:00"')
+    settings = hearing_settings(r.project.settings)
+    party_case = PartyCase.of(case)
+    context = r.common(party_case, doc, recipient)
+    context.update(violations=r.violations(_dangerous(r, case), None, with_photos=False),
+                   hearing=HearingView.of(settings, hearing),
+                   recipients=tuple(PartyView.of(p) for p in party_case.responsible_parties))
+    return context, Printed(f"public hearing {long_date(hearing.date())}", None)
+
+
+def _hearing_order(r: Renderer, case: Case, doc: DocumentView, recipient: str,
+                   issued: datetime, kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+    """The order made at the hearing, with its deadline counted from service."""
+    held = _last(case, "hearing_held")
+    if held is None or not held.ordered:
+        raise NoticegenError(f"{case.case_number}: an order after a hearing needs the hearing "
+                             "held, and what it ordered, on record",
+                             "record it in the case's history (action: hearing_held, ordered: "
+                             "[secure, demolish], …)")
+    settings = hearing_settings(r.project.settings)
+    building = _dangerous(r, case)
+    per_violation, earliest, basis = r.deadlines(building, issued, kind.delivery)
+    context = r.common(PartyCase.of(case), doc, recipient)
+    context.update(violations=r.violations(building, per_violation, with_photos=False),
+                   order=OrderView(when(held.on), settings.body, ordered_words(held.ordered),
+                                   settings.newspaper),
+                   deadline=earliest.wording, service=basis)
+    return context, Printed(earliest.wording, earliest.due_at.date())
+
+
 _BUILDERS = {"warning": _notice, "nov": _notice, "vca": _vca, "citation": _citation,
-             "stop-work": _stop_work, "closure": _closure, "field-report": _field_report}
+             "stop-work": _stop_work, "closure": _closure, "field-report": _field_report,
+             "hearing-order": _hearing_order}
 
 
 def renderer(project: Project, cache: Path) -> Renderer:

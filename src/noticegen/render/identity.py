@@ -5,19 +5,30 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from datetime import datetime
+from typing import Any
 
 import qrcode
 
 TYPE_CODES = {"warning": "WN", "nov": "NOV", "vca": "VCA", "citation": "CIT",
-              "stop-work": "SWO", "closure": "NR", "field-report": "FIR"}
+              "stop-work": "SWO", "closure": "NR", "field-report": "FIR",
+              "hearing-notice": "NPH", "hearing-order": "ORD"}
+
+
+def facts_digest(facts: dict[str, Any]) -> str:
+    """The SHA-256 of what a document is made from, in one canonical form."""
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False,
+                                     separators=(",", ":"), default=str).encode()).hexdigest()
 
 
 def document_id(case_number: str, doc_type: str, recipient: str, issued: datetime,
-                template_id: str, version: int) -> str:
-    """Readable and reproducible: the same inputs always give the same id."""
+                template_id: str, version: int, facts: str) -> str:
+    """Readable, and derived from what the document records: the same request on the same
+    facts (`facts_digest`) gives the same id, so issuing it again is a no-op; other facts give
+    another id, so one id never names two contents."""
     seed = "|".join([case_number, doc_type, recipient, issued.isoformat(), template_id,
-                     str(version)])
+                     str(version), facts])
     digest = base64.b32encode(hashlib.sha256(seed.encode()).digest()).decode()[:8]
     return f"{case_number}-{TYPE_CODES.get(doc_type, doc_type.upper())}-{digest}"
 

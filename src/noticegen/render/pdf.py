@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse, fetch
 
 from ..errors import NoticegenError
+from ..words import plural
 
 
 class TemplateError(NoticegenError):
@@ -39,6 +40,7 @@ def environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["paragraphs"] = paragraphs
+    env.filters["plural"] = plural
     return env
 
 

@@ -9,12 +9,14 @@ from pydantic import Field, PositiveInt
 
 from ..errors import InputError, NoticegenError
 from ..models import Identifier, Model, Text
+from ..rules.serving import ServiceName
 from ..source import read_yaml, suggest, validate
 
 Audience = Literal["responsible_party", "complainant", "case_file"]
 
 
-Delivery = Literal["in_person", "certified_mail", "first_class_mail", "posting", "case_file"]
+Delivery = Literal["in_person", "door_hanger", "certified_mail", "first_class_mail", "posting",
+                   "case_file"]
 
 
 class TemplateEntry(Model):
@@ -39,6 +41,9 @@ class DocumentType(Model):
     """What the case's event log records when a document of this type is issued (a history
     action: warning_notice, nov, vca, citation, …); none for a case-file document."""
     templates: Annotated[list[TemplateEntry], Field(min_length=1)]
+    services: list[ServiceName] = []
+    """How a document of the type may be served (`--service`); none for one that is not
+    served (a letter to the complainant, a case-file record)."""
     requires: list[Identifier] = []
     """Facts every template of the type must print (`noticegen check` flags one unused)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -25,11 +26,14 @@ from pydantic import BaseModel
 
 from ..cases import Case, read_case
 from ..errors import InputError
+from ..mail.article_numbers import impb_number, printed
 from ..project import Project, load_project
 from ..render.document import Renderer
 from ..render.docx import render_docx
-from ..render.pdf import environment, paragraphs, render_html, write_pdf
+from ..render.pdf import environment, layout, paragraphs, render_html, write_pdf
+from ..rules import long_date
 from ..rules.deadlines import local
+from ..rules.serving import Serving
 from .entries import ReviewEntry, review_entries
 
 SPECIMEN_CASE = Path("specimens") / "specimen.yaml"
@@ -37,6 +41,18 @@ SPECIMEN_CASE = Path("specimens") / "specimen.yaml"
 ISSUED = datetime(2026, 11, 25, 10, 0)
 """Every specimen is issued (and mailed) at this moment, so its text never changes by itself."""
 SPECIMEN_KEY = b"specimen only -- not a signing key"
+SPECIMEN_HEARING = datetime(2026, 12, 15, 18, 0)
+"""The public hearing a notice of public hearing's specimen gives notice of."""
+SPECIMEN_BATCH, SPECIMEN_PAGES = "SPECIMEN", 4
+"""The specimen mail piece: its batch and its notice's page count (the cover makes 5)."""
+SPECIMEN_ARTICLE = impb_number("719", "999999999", 1)
+"""The specimen piece's article number (IMpb, sample Mailer ID)."""
+SPECIMEN_PACKET_SHA256 = hashlib.sha256(b"specimen packet").hexdigest()
+"""Stands for the mailed packet's SHA-256 in the affidavit and case-file copy specimens."""
+SPECIMEN_POSTING_GROUNDS = ("the certified letter mailed to you on November 3, 2026 (article "
+                            "9207 1901 2345 6700 0000 17) was returned undeliverable on "
+                            "November 12, 2026")
+"""What a posted notice's specimen gives as the reason it was posted."""
 """Specimens carry a verification link, but never one signed with the agency's key."""
 OPEN, CLOSE = "\ue000", "\ue001"
 """Private-use characters around a substituted value until it is turned into a <mark>."""
@@ -292,13 +308,15 @@ class Specimens:
                    root / "out" / ".cache" / "photos")
 
     def case_for(self, doc_type: str) -> Case:
-        """The stop work order gets the whole case; other notices leave out no-permit
-        violations, so their deadline reads as a date rather than 'stop all work now'."""
-        if doc_type == "stop-work":
-            return self.case
+        """The stop work order gets the whole case but the dangerous building; the hearing's
+        documents only the dangerous building; other notices leave out both, so their
+        deadline reads as a date rather than 'stop all work now' or a hearing."""
         catalog = self.project.catalog
+        hearing = doc_type in ("hearing-notice", "hearing-order")
         kept = [v for v in self.case.violations
-                if not catalog.ordinance(v.ordinance).stop_work_order]
+                if catalog.ordinance(v.ordinance).hearing_required == hearing
+                and (doc_type == "stop-work" or hearing
+                     or not catalog.ordinance(v.ordinance).stop_work_order)]
         return self.case.model_copy(update={"violations": kept})
 
     def context(self, entry: ReviewEntry, marked: bool = False) -> dict[str, Any]:
@@ -311,9 +329,22 @@ class Specimens:
             case = self.case_for(entry.doc_type)
             recipient = case.responsible_parties[0].id \
                 if kind.audience == "responsible_party" else None
+            serving = Serving("posted", SPECIMEN_POSTING_GROUNDS) \
+                if template.delivery == "posting" and kind.delivery != "posting" else None
             _, context, _ = self.renderer.context(entry.doc_type, template, case, self.issued,
-                                                  recipient)
+                                                  recipient, serving=serving,
+                                                  hearing=SPECIMEN_HEARING if entry.doc_type
+                                                  == "hearing-notice" else None)
+            if template.variant == "file-copy":  # as the batch prints it beside the packet
+                context["copy_of"] = self._copied_piece()
         return mark(context) if marked else context
+
+    def _copied_piece(self) -> Any:
+        from ..mail.chunks import MailedPiece
+
+        return MailedPiece(printed(SPECIMEN_ARTICLE), SPECIMEN_PACKET_SHA256,
+                           1 + SPECIMEN_PAGES, SPECIMEN_BATCH, 1,
+                           long_date(self.issued.date()))
 
     def html(self, entry: ReviewEntry, marked: bool = False) -> str:
         env = self.renderer.env  # type: ignore[attr-defined]
@@ -359,9 +390,9 @@ class Specimens:
         piece, built by the batch's own code."""
         if self._mail is not None:
             return self._mail
-        from ..mail.article_numbers import impb_number
         from ..mail.batch import book_context
-        from ..mail.chunks import Piece, affidavit_context, cover_context
+        from ..mail.chunks import Piece, affidavit_context, cover_context, fitted_cover
+        from ..mail.postage import price
         from ..render.context import ROLE_LABELS
 
         case = self.case_for("nov")
@@ -369,20 +400,27 @@ class Specimens:
         nov = next(e for e in self.entries if e.doc_type == "nov")
         doc_id = self.context(nov)["doc"].id
         title = self.registry.get("nov").title
-        day, pages, batch_id = self.issued.date(), 4, "SPECIMEN"
+        day, pages, batch_id = self.issued.date(), SPECIMEN_PAGES, SPECIMEN_BATCH
         piece = Piece(1, f"{batch_id}|{case.case_number}|nov|{party.id}", case.case_number,
                       party.id, party.name, party.role_detail or ROLE_LABELS[party.role],
                       tuple(party.mailing_address.printed), party.mailing_address.zip,
-                      impb_number("719", "999999999", 1), f"0001-{case.case_number}-{party.id}")
+                      SPECIMEN_ARTICLE, f"0001-{case.case_number}-{party.id}")
+        cover, _ = fitted_cover(
+            cover_context(self.project, title, batch_id, day, self.issued, piece, case, 1,
+                          pages, doc_id),
+            lambda facts: layout(render_html(self.renderer.env,  # type: ignore[attr-defined]
+                                             "mail/cover.html", facts),
+                                 self.templates / "mail", [self.templates / "assets"]))
         captured = {
-            "mail/cover.html": cover_context(self.project, title, batch_id, day, self.issued,
-                                             piece, case, 1, pages, doc_id),
+            "mail/cover.html": cover,
             "mail/affidavit.html": affidavit_context(self.project, title, batch_id, day,
-                                                     self.issued, piece, case, pages, doc_id,
-                                                     "0" * 64)}
+                                                     self.issued, piece, case, pages,
+                                                     1 + pages, doc_id,
+                                                     SPECIMEN_PACKET_SHA256)}
 
-        captured["mail/firm_book.html"] = book_context(self.project, batch_id, day,
-                                                       self.issued, [piece])
+        captured["mail/firm_book.html"] = book_context(
+            self.project, batch_id, day, self.issued, [piece],
+            [price(1 + pages, self.project.settings.mail)])
         self._mail = captured
         return captured
 

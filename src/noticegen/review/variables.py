@@ -70,6 +70,17 @@ DOCUMENT_FACTS = {
               "discussions, recommended action, referrals.",
     "when": "A function printing a date-time as 'November 3, 2026 at 10:15 AM'.",
     "parties": "Every responsible party of the case.",
+    "copy_of": "On a case-file copy made beside a mailed packet: the piece it copies (article "
+               "number, the packet's SHA-256 and pages, batch and line, mailing date); empty "
+               "otherwise.",
+    "hearing_cited": "On a notice whose violations include a dangerous building (Tom Bean "
+                     "Code §14-40): the public hearing it awaits instead of a deadline "
+                     "(Local Government Code §214.001); empty otherwise.",
+    "hearing": "The public hearing noticed: date and time, the body holding it, place, how "
+               "the notice is given, what the body may order (Local Government Code "
+               "§214.001).",
+    "order": "The order made at a public hearing on a dangerous building: when the hearing "
+             "was held, by whom, and what it ordered.",
 }
 """Top-level names a document template may use. Which of them a document type gets is decided
 by its builder in render/document.py; docs/templates.md lists them per type."""
@@ -86,8 +97,12 @@ MAIL_FACTS = {
     "agency": "The agency's name.",
     "pages": "Cover and affidavit: the notice's page count. Firm book: the book's pages, "
              "each with its lines, unused lines and page totals.",
-    "ret": "The return-address window's position on the page (inches).",
-    "addr": "The address window's position on the page (inches).",
+    "upper": "Where the certified-mail banner, barcode and article number print: the "
+             "envelope's upper window less the clearance (inches on the page).",
+    "addr": "Where the delivery address prints: the address window less the clearance "
+            "(inches on the page).",
+    "fit": "The address's type size and leading, the largest that keeps it in the window.",
+    "packet_pages": "Affidavit: the mailed packet's page count (cover page and notice).",
     "return_name": "The return addressee (config mail.return_name).",
     "return_lines": "The return address, one line per item.",
     "total": "How many pieces the batch has.",
@@ -107,6 +122,23 @@ MAIL_FACTS = {
 }
 
 FIELDS = {
+    "HearingView": {
+        "at": "The hearing's date and time, printed.",
+        "body": "Who holds the hearing (config/agency.yaml hearing.body).",
+        "place": "Where: the room and building.", "address_lines": "The place's address.",
+        "notice_by": "How this notice is given (mailed, posted, published), one line each.",
+        "notice_days": "Days at least between the notice and the hearing.",
+        "may_order": "What the body may order done to the building, in words."},
+    "HearingCitedView": {
+        "violations": "Each violation that awaits the hearing: number, title, citation.",
+        "body": "Who holds the hearing.",
+        "notice_days": "Days at least between the notice of hearing and the hearing.",
+        "may_order": "What the body may order done to the building, in words.",
+        "scheduled": "The hearing already noticed, printed; empty when none is."},
+    "OrderView": {
+        "held": "When the hearing was held, printed.", "body": "Who held it.",
+        "ordered": "What it ordered, e.g. 'secured and demolished'.",
+        "newspaper": "The newspaper the order is published in."},
     "DocumentView": {
         "id": "The document id printed on every page and in the verification link.",
         "type": "The document type (nov, warning…).", "title": "The document's title.",
@@ -169,6 +201,15 @@ FIELDS = {
         "barcode": "The GS1-128 certified-mail barcode (an image).",
         "document_id": "The enclosed notice's document id.",
         "notice_sha256": "The enclosed notice's SHA-256 (affidavit)."},
+    "MailedPiece": {
+        "article_printed": "The piece's article number in groups of four.",
+        "sha256": "The mailed packet's (cover page and notice) SHA-256.",
+        "pages": "The mailed packet's page count.", "batch_id": "Its batch.",
+        "line": "Its line in the batch and the firm mailing book.",
+        "mailed": "The mailing date, printed."},
+    "Room": {"left": "Inches from the page's left edge.", "top": "Inches from its top.",
+             "width": "Width in inches.", "height": "Height in inches."},
+    "Fit": {"size": "Type size (pt).", "leading": "Line spacing (pt)."},
     "BookPage": {"number": "Page number.", "lines": "The page's lines.",
                  "unused": "Unused lines to strike.", "totals": "The page's totals."},
     "BookLine": {"line": "Line number.", "article": "Article number.", "name": "Addressee.",

@@ -27,6 +27,8 @@ class Service:
     moment_known: bool = True
     """False when only the day of service is known (presumed by mail, or a delivery date
     without a time): hour-based deadlines are then worded from receipt, never a clock time."""
+    presumed: bool = False
+    """Served by mail and not yet known to be delivered: the day is presumed from mailing."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,12 @@ def clock(moment: datetime) -> str:
     return f"{moment.hour % 12 or 12}:{moment:%M} {moment:%p}"
 
 
+def zoned_clock(moment: datetime) -> str:
+    """'1:30 AM CDT': a deadline's hour names its zone, or the night the clocks fall back
+    would hold two 1:30 AMs."""
+    return f"{clock(moment)} {moment.tzname()}"
+
+
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
     """A naive time is wall-clock time in the agency's zone; an aware one is converted to it.
     A wall time skipped by the spring-forward change becomes the real instant it stands for."""
@@ -93,7 +101,7 @@ def service(issued: datetime, method: ServiceMethod, zone: ZoneInfo, settings: C
     basis = f"mailed {long_date(issued.date())}"
     if allowance:
         basis += f"; presumed served {allowance} day{'s' if allowance != 1 else ''} later"
-    return Service(method, issued, presumed, basis, moment_known=False)
+    return Service(method, issued, presumed, basis, moment_known=False, presumed=True)
 
 
 def compliance_deadline(rule: Deadline, served: Service, calendar: OfficeCalendar,
@@ -113,7 +121,7 @@ def compliance_deadline(rule: Deadline, served: Service, calendar: OfficeCalenda
         if not served.moment_known:
             wording = f"within {rule.hours} hours of receiving this notice"
         else:
-            wording = (f"within {rule.hours} hours of service, by {clock(due_at)} on "
+            wording = (f"within {rule.hours} hours of service, by {zoned_clock(due_at)} on "
                        f"{long_date(due_at.date())}")
         return ComplianceDeadline(rule, served, due_at.date(), due_at, wording)
 
@@ -128,9 +136,15 @@ def compliance_deadline(rule: Deadline, served: Service, calendar: OfficeCalenda
         rolled_because = calendar.closed_for(last) or f"{last:%A}"
         last = calendar.next_business_day(last)
     due_at = datetime.combine(last, time(23, 59, 59), zone)
-    return ComplianceDeadline(rule, served, last, due_at,
-                              f"on or before {long_date_with_weekday(last)}",
-                              rolled_from, rolled_because)
+    wording = f"on or before {long_date_with_weekday(last)}"
+    if served.presumed:
+        # The law counts from receipt (H&S §342.006: "7 days after notice"); an owner who
+        # picks certified mail up late keeps the whole period. True for every delivery day.
+        unit = "business days" if rule.counting == "business" else "days"
+        wording += (f", or within {rule.days} {unit} after the day you receive this notice, "
+                    "whichever is later")
+    return ComplianceDeadline(rule, served, last, due_at, wording, rolled_from,
+                              rolled_because)
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,18 @@ def _follow_up(case: Case, catalog: Catalog, settings: Settings, as_of: date,
     return _closed(case) + _expired(case, catalog, settings, as_of)
 
 
+def offense_inspection(case: Case, catalog: Catalog, settings: Settings) -> HistoryEntry | None:
+    """The follow-up inspection that found the violation uncorrected after its compliance
+    date (directive VIII.D.2–3): the offense a citation charges is on that day, not the day
+    the condition was first seen."""
+    due = compliance_due(case, catalog, settings)
+    if due is None:
+        return None
+    checks = [e for e in case.history if e.action == "follow_up" and _day(e) > due]
+    last = max(checks, key=_at) if checks else None
+    return None if last is None or last.result == "corrected" else last
+
+
 def _citation(case: Case, catalog: Catalog, settings: Settings, as_of: date,
               **_: object) -> tuple[str, ...]:
     refusals = _closed(case) + _expired(case, catalog, settings, as_of)

@@ -12,19 +12,26 @@ from sqlalchemy import Connection, insert, select
 from ..cases import Case, HistoryEntry
 from ..errors import InputError, NoticegenError
 from ..files import write_atomically
+from ..mail.article_numbers import printed
 from ..mail.inputs import input_name
 from ..record.db import now, record_blob
 from ..record.tables import documents
 from ..render import RenderedDocument, Renderer, renderer
-from ..render.document import Format
+from ..render.document import Format, needs_grounds
+from ..render.hearing import hearing_settings
+from ..render.registry import DocumentType
 from ..review.approvals import require_approved
 from ..review.entries import of_registry
 from ..review.hashing import content_hash
 from ..rules import require
+from ..rules.calendar import OfficeCalendar
 from ..rules.deadlines import local, six_month_follow_up
-from ..rules.ladder import _last
+from ..rules.hearing import hearing_refusals
+from ..rules.ladder import StepRefused, _last
+from ..rules.serving import FAILED, FailedPiece, Serving, posting_grounds
 from .app import App
 from .cases import CaseRecord, insert_event, load_case, unprintable, verify_photos
+from .tracking import pieces
 
 
 @dataclass(frozen=True)
@@ -41,20 +48,25 @@ def renderer_of(app: App) -> Renderer:
 
 def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
           recipient: str | None = None, variant: str | None = None, fmt: Format = "pdf",
-          draft: bool = False, reservice: str | None = None, out: Path | None = None
-          ) -> Issued:
-    """Render and record one document; a draft is rendered for review and recorded nowhere."""
+          draft: bool = False, reservice: str | None = None, out: Path | None = None,
+          service: str | None = None, posting_reason: str | None = None,
+          hearing: datetime | None = None) -> Issued:
+    """Render and record one document; a draft is rendered for review and recorded nowhere.
+    `service` is how it is served (mail, in-person, posted, left-at-door); a notice posted
+    instead needs a failed piece on record for the party, or the officer's `posting_reason`.
+    `hearing`: when the public hearing a notice of public hearing gives notice of is held."""
     r = renderer_of(app)
     kind = r.registry.get(doc_type)  # type: ignore[attr-defined]
-    entry = kind.template(variant)
     record = load_case(app, case_number)
+    serving = _serving(app, r, kind, record.case, recipient, service, posting_reason)
+    entry = r.template(kind, variant, serving)
     verify_photos(app, record.case)
     if problems := unprintable(app, [record.case]):
         raise InputError(problems)
     issued = local(issued, app.project.settings.zone)
     if draft:
         doc = r.render(doc_type, record.case, issued, recipient=recipient, variant=variant,
-                       fmt=fmt, draft=True)
+                       fmt=fmt, draft=True, serving=serving, hearing=hearing)
         target = out or app.out / record.case.case_number / f"DRAFT-{doc.document_id}.{fmt}"
         if "draft" not in target.name.lower():
             raise NoticegenError(f"a draft's file name must say DRAFT: {target.name}",
@@ -62,7 +74,8 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
         write_atomically(target, doc.content)
         return Issued(doc, target, False)
     require_approved(r, doc_type, entry)  # only what the city attorney approved is served
-    _, doc_id = r.identify(doc_type, entry, record.case, issued, recipient)
+    _, doc_id = r.identify(doc_type, entry, record.case, issued, recipient, serving=serving,
+                           hearing=hearing)
     with app.record.read() as c:
         on_record = c.execute(select(documents.c.id).where(documents.c.id == doc_id)).first()
     # The very same document already on record (the command run again) was allowed when it
@@ -70,9 +83,11 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     if on_record is None:
         require(kind.step, record.case, app.project.catalog, app.project.settings,
                 issued.date(), reservice=reservice)
+        if hearing is not None:
+            _require_hearing_date(app, record.case, hearing, issued)
     app.ready_to_issue()
     doc = r.render(doc_type, record.case, issued, recipient=recipient, variant=variant,
-                   fmt=fmt)
+                   fmt=fmt, serving=serving, hearing=hearing)
     target = out or app.out / record.case.case_number / f"{doc.document_id}.{fmt}"
     app.blobs.put(doc.content)  # the file first: a crash after this leaves no record
     with app.transaction() as (c, actor):
@@ -81,14 +96,45 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
         if found is not None and found != doc.sha256:
             raise NoticegenError(
                 f"document {doc.document_id} is on record with other content",
-                "the case or a template changed since it was issued at this time; give "
-                "another --issued time")
+                "its id is derived from the case, its history, the settings and the "
+                "catalogs, so a template, an image or the signing key changed since it was "
+                "issued at this time; give another --issued time")
         if found is None:
             record_document(c, actor, doc, record, kind.action, entry.id,
                             content_hash(r.templates, of_registry(doc_type, kind, entry)),
                             input_name(app.root, target), reservice)
     app.blobs.copy_to(doc.sha256, target)
     return Issued(doc, target, found is None)
+
+
+def _serving(app: App, r: Renderer, kind: DocumentType, case: Case, recipient: str | None,
+             service: str | None, posting_reason: str | None) -> Serving | None:
+    """The service asked for; a notice posted instead of served otherwise carries its
+    grounds from the record (the party's returned piece) or the officer's reason."""
+    if service is None:
+        if posting_reason:
+            raise NoticegenError("a posting reason goes with --service posted",
+                                 "add --service posted, or leave out --posting-reason")
+        return None
+    serving = Serving(service)
+    if not needs_grounds(kind, serving):
+        return serving
+    party = r.party(kind, case, recipient)
+    failed = [FailedPiece(printed(p.article_number), p.mailing_date, p.status, p.events[-1].on)
+              for p in pieces(app, case=case.case_number)
+              if p.recipient == party and p.status in FAILED]
+    return Serving(service, posting_grounds(failed, posting_reason))
+
+
+def _require_hearing_date(app: App, case: Case, hearing: datetime, issued: datetime) -> None:
+    """A hearing set far enough ahead for its notice, on a day the City is open."""
+    settings = app.project.settings
+    refusals = hearing_refusals(local(hearing, settings.zone), issued,
+                                hearing_settings(settings), OfficeCalendar(settings.calendar))
+    if refusals:
+        raise StepRefused(f"{case.case_number}: a hearing at {hearing:%Y-%m-%d %H:%M} may not "
+                          "be noticed now:\n  - " + "\n  - ".join(refusals),
+                          "set the hearing (--hearing) on a later business day")
 
 
 def record_document(c: Connection, actor: int, doc: RenderedDocument, record: CaseRecord,
@@ -127,6 +173,9 @@ def step_entry(case: Case, doc: RenderedDocument, action: str,
         data["recipients"] = [doc.recipient_id]
     if action == "nov" and doc.deadline and doc.deadline.on:
         data["deadline"] = doc.deadline.on
+    if action == "hearing_notice":
+        assert doc.hearing is not None  # its builder refuses a notice without one
+        data["hearing_at"] = doc.hearing.replace(tzinfo=None)
     if action == "vca":
         request = _last(case, "vca_request")
         assert request is not None  # the ladder allows a VCA only after one
@@ -137,10 +186,7 @@ def step_entry(case: Case, doc: RenderedDocument, action: str,
 
 
 def _method(doc: RenderedDocument) -> str | None:
-    """The template's delivery as a history method: the same words, but a door hanger is
-    its own method and a case-file document is not served."""
-    if doc.template_id.endswith("door-hanger"):
-        return "door_hanger"
+    """How the document was served, as a history method; a case-file document is not."""
     return None if doc.delivery == "case_file" else doc.delivery
 
 

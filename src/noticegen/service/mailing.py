@@ -22,12 +22,12 @@ from ..record.db import now, record_blob
 from ..record.numbers import Number, ensure_sequence, lock, next_numbers
 from ..record.tables import batches, documents, events, mail_pieces
 from ..render.document import Printed
-from ..render.identity import document_id
 from ..review.approvals import require_batch_approved
 from ..review.entries import MAIL_TEMPLATES, of_registry
 from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
 from ..rules.mailing import before_the_case, mail_date_refusals
+from ..words import plural
 from .app import App
 from .cases import ACTIONS, CaseRecord, insert_event, load_case, unprintable, verify_photos
 from .issue import renderer_of, step_entry
@@ -67,7 +67,8 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                 or mailed != set(case_numbers):
             raise NoticegenError(
                 f"batch {batch_id} is on record as a {done['document_type']} batch mailed "
-                f"{done['mail_date'].isoformat()} to the cases {', '.join(sorted(mailed))}",
+                f"{done['mail_date'].isoformat()} to the {plural('case', len(mailed))} "
+                f"{', '.join(sorted(mailed))}",
                 "choose a new --batch-id for other cases or another day; a finished batch is "
                 "never changed")
         with app.record.read() as c:
@@ -174,10 +175,11 @@ def _last_step(c: Connection, numbers: list[str]) -> int | None:
 
 def _issued_before(c: Connection, batch: Batch) -> list[Problem]:
     """The pieces whose notice is already on record: the same notice to the same party mailed
-    the same day has the same document id, so a re-service is mailed on another day."""
+    the same day, on the same facts, has the same document id, so a re-service is mailed on
+    another day."""
     letter = batch.kind.template(None)
-    wanted = {document_id(case.case_number, batch.doc_type, party.id, batch.issued, letter.id,
-                          letter.version): (case.case_number, party.id)
+    wanted = {batch.renderer.identify(batch.doc_type, letter, case, batch.issued, party.id)[1]:
+              (case.case_number, party.id)
               for case, party in pairs([batch.cases[n] for n in batch.order])}
     found = c.execute(select(documents.c.id, documents.c.batch_id).where(
         documents.c.id.in_(list(wanted)))).all()
@@ -194,6 +196,7 @@ def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
     """Every row of the batch, in the transaction that claims its numbers."""
     kind = batch.kind
     fees = app.project.settings.mail.fees
+    costs = batch.costs(entries)
     hashes = {t.id: content_hash(r.templates, of_registry(batch.doc_type, kind, t))
               for t in kind.templates}
     hashes |= {t.id: content_hash(r.templates, t) for t in MAIL_TEMPLATES}
@@ -207,7 +210,7 @@ def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
         print_sha256=papers["print.pdf"], book_sha256=papers["firm-mailing-book.pdf"],
         manifest_sha256=papers["manifest.csv"], actor_id=actor, recorded_at=now()))
     issued = batch.issued
-    for entry, number in zip(entries, numbers, strict=True):
+    for entry, number, cost in zip(entries, numbers, costs, strict=True):
         piece = entry["piece"]
         record = records[piece["case_number"]]
         case = record.case
@@ -240,7 +243,7 @@ def _record(c: Connection, actor: int, app: App, r: Any, batch: Batch,
             case_number=case.case_number, recipient=piece["party_id"], addressee=piece["name"],
             address=", ".join(piece["address_lines"]), mailing_date=batch.mail_date,
             service=f"Certified Mail, return receipt ({fees.return_receipt_kind})",
-            postage=fees.postage, fees=fees.certified + fees.return_receipt,
+            postage=cost.postage, fees=cost.certified + cost.return_receipt,
             packet_sha256=entry["files"]["packet"]["sha256"]))
         notice = _Issued(entry["notice"]["id"], issued, piece["party_id"], deadline,
                          kind.delivery, entry["notice"]["template_id"])

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from ..errors import InputError, NoticegenError, Problem
 from ..files import sha256_file
+from ..mail.chunks import piece_stem
 from ..record.db import now
 from ..record.numbers import load_roll as _load_roll
 from ..record.tables import documents, events, mail_pieces
@@ -175,14 +176,27 @@ def due(app: App, as_of: date) -> list[FollowUp]:
 
 
 @dataclass(frozen=True)
+class Copied:
+    """A case-file document made for one mail piece (its affidavit of mailing or case-file
+    copy), with the piece."""
+
+    document: dict[str, Any]
+    piece: PieceRecord
+    line: int
+
+
+@dataclass(frozen=True)
 class Match:
     how: str
     documents: list[dict[str, Any]]
     pieces: list[PieceRecord]
+    copied: list[Copied] = field(default_factory=list)
+    """Documents of `documents` that were made for a mail piece, with that piece."""
 
 
 def verify_file(app: App, path: Path) -> Match:
-    """The record's documents and pieces whose file has this file's SHA-256."""
+    """The record's documents and pieces whose file has this file's SHA-256; an affidavit of
+    mailing or case-file copy also with the piece it was made for."""
     app.ready()
     if not path.is_file():
         raise NoticegenError(f"{path}: no such file", "give a PDF or a verification URL")
@@ -192,8 +206,25 @@ def verify_file(app: App, path: Path) -> Match:
             documents.c.sha256 == digest)).mappings()]
         articles = c.execute(select(mail_pieces.c.article_number).where(
             mail_pieces.c.packet_sha256 == digest)).scalars().all()
+        made_for = [(doc, _made_for(c, doc)) for doc in docs
+                    if doc["batch_id"] and doc["role"] != "notice"]
     found = [p for a in articles for p in pieces(app, article=a)]
-    return Match(f"SHA-256 {digest[:16]}…", docs, found)
+    copied = [Copied(doc, pieces(app, article=article)[0], line)
+              for doc, (article, line) in made_for if article]
+    return Match(f"SHA-256 {digest[:16]}…", docs, found, copied)
+
+
+def _made_for(c: Connection, doc: dict[str, Any]) -> tuple[str, int]:
+    """(article number, line) of the piece of the document's batch whose files' names start
+    as the document's file name does; ('', 0) if none."""
+    name = PurePosixPath(doc["file"]).name
+    rows = c.execute(select(mail_pieces.c.article_number, mail_pieces.c.line,
+                            mail_pieces.c.recipient).where(
+        mail_pieces.c.batch_id == doc["batch_id"],
+        mail_pieces.c.case_number == doc["case_number"])).all()
+    return next(((article, line) for article, line, party in rows
+                 if name.startswith(piece_stem(line, doc["case_number"], party) + "-")),
+                ("", 0))
 
 
 def verify_link(app: App, doc_id: str, sig: str) -> Match:
