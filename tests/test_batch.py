@@ -227,7 +227,7 @@ def test_batch_writes_every_paper(small_batch):
     record = json.loads((folder / "batch.json").read_text())
     for relative, digest in record["outputs"].items():
         assert _sha(folder / relative) == digest, relative
-    assert ["nov-letter", 1] in record["templates"]
+    assert ["nov-letter", 2] in record["templates"]
     assert all(is_valid(p["article"]) for p in record["pieces"])
     assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in folder.rglob("*")
                if p.is_file())  # readable copies for the clerks

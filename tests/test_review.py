@@ -505,7 +505,7 @@ def test_templates_list_shows_every_template_and_its_state(project, runner):
         assert entry.id in result.output
     line = next(x for x in result.output.splitlines() if x.startswith("citation "))
     assert "NOT APPROVED — changed since v2 was approved" in line
-    assert "1 template(s) not approved" in result.output
+    assert "1 template not approved" in result.output
 
 
 def test_every_templates_command_and_the_approval_file_are_documented():

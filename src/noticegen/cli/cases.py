@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError, NoticegenError
+from ..words import counted
 from .common import WHEN, Context, day, moment
 
 if TYPE_CHECKING:
@@ -56,10 +57,10 @@ def import_(ctx: Context, paths: tuple[Path, ...]) -> None:
     changed = 0
     for r in results:
         changed += r.state != "unchanged" or r.events_added > 0
-        events = f", {r.events_added} event(s) added" if r.events_added else ""
+        events = f", {counted(r.events_added, 'event')} added" if r.events_added else ""
         click.echo(f"{r.case_number}: {r.state} (revision {r.revision}){events}")
-    click.echo(f"{len(results)} case(s) read; " + (f"{changed} changed the record" if changed
-                                                    else "nothing changed"))
+    click.echo(f"{counted(len(results), 'case')} read; "
+               + (f"{changed} changed the record" if changed else "nothing changed"))
 
 
 @cases.command("export")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..words import counted
 from .common import Context
 
 
@@ -45,8 +46,8 @@ def check(ctx: Context) -> None:
     for problem in found.problems:
         click.echo(f"{click.style('problem', fg='red', bold=True)}: {problem}", err=True)
     if found.problems:
-        click.echo(f"{len(found.problems)} problem(s): restore the blob store or the database "
-                   "from backup", err=True)
+        click.echo(f"{counted(len(found.problems), 'problem')}: restore the blob store or the "
+                   "database from backup", err=True)
         sys.exit(1)
     click.echo("ok: the record adds up")
 

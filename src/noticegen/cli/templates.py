@@ -8,6 +8,7 @@ import click
 
 from ..errors import NoticegenError
 from ..files import write_atomically
+from ..words import counted
 from .common import Context
 
 
@@ -40,8 +41,8 @@ def list_(ctx: Context) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  "
                    + click.style(state, **style))  # type: ignore[arg-type]
     if pending:
-        click.echo(f"{pending} template(s) not approved: `noticegen templates diff ID` shows "
-                   "what changed; `noticegen templates approve ID --by NAME` approves.")
+        click.echo(f"{counted(pending, 'template')} not approved: `noticegen templates diff ID` "
+                   "shows what changed; `noticegen templates approve ID --by NAME` approves.")
 
 
 @templates.command()
@@ -62,13 +63,14 @@ def review(ctx: Context, ids: tuple[str, ...], out: Path | None) -> None:
     result = build_review(ctx.root, specimens, entries)
     target = out or ctx.root / "out" / "review" / "templates-review.pdf"
     written = write_review(result, target)
-    click.echo(f"{target}  ({len(entries)} template(s))")
+    click.echo(f"{target}  ({counted(len(entries), 'template')})")
     for path in written[1:]:
         click.echo(f"{path}  (Word specimen, for redlining)")
     if result.errors:
         raise NoticegenError(
-            f"{len(result.errors)} specimen(s) could not be rendered (their review sheets say "
-            "why): " + "; ".join(f"{i}: {m.splitlines()[0]}" for i, m in result.errors.items()),
+            f"{counted(len(result.errors), 'specimen')} could not be rendered (their review "
+            "sheets say why): "
+            + "; ".join(f"{i}: {m.splitlines()[0]}" for i, m in result.errors.items()),
             "fix the template (noticegen check names the template, line and variable)")
 
 

@@ -41,8 +41,16 @@ DOCUMENT_FACTS = {
     "service": "How the notice is served and when it counts as served, e.g. 'mailed November "
                "25, 2026; presumed served 3 days later'.",
     "levels": "The enforcement actions the City may take, in order (directive III.C).",
-    "chief": "The Chief of Police (or designee) who may grant a voluntary compliance "
-             "agreement: name and title.",
+    "chief": "The Chief of Police, before whom a voluntary compliance agreement is asked "
+             "for (directive VIII.C.2): name and title.",
+    "served": "How the document is served (`--service`): method (mail, in-person, posted, "
+              "left-at-door), its words, and for a notice posted instead the grounds on record "
+              "(ends the sentence '… because'); empty for a document that is not served.",
+    "presumed": "For a mailed notice: the day it is presumed received (mailing plus the "
+                "agency's allowance), printed; empty otherwise.",
+    "offense_on": "Citation: the date and time of the follow-up inspection that found the "
+                  "violation uncorrected after its compliance date (directive VIII.D.2–3).",
+    "compliance_date": "Citation: the compliance date that had passed, printed.",
     "mailed": "Whether the document is delivered by mail (certified or first class).",
     "priority": "The case's priority (directive III.A, III.E): label and reasons; printed "
                 "only on the case-file copy.",
@@ -167,7 +175,15 @@ FIELDS = {
         "id": "The party's id in the case file (owner, tenant…).", "name": "Name.",
         "role": "Role: owner, tenant, lienholder, contractor, occupant, other.",
         "role_label": "The role as printed (or the case file's role_detail).",
-        "address_lines": "Mailing address, one line per item."},
+        "role_noun": "The role's own name for running text: 'owner', 'lienholder'.",
+        "role_detail": "The case file's role_detail as written (proper nouns kept), or empty.",
+        "address_lines": "Mailing address, one line per item.",
+        "copy_only": "Receives a copy for information (a lienholder): asked to do nothing."},
+    "ServedView": {
+        "method": "mail, in-person, posted or left-at-door.",
+        "words": "How it was served, in words: 'by certified mail, return receipt requested'.",
+        "grounds": "Why a notice was posted instead (the returned piece, or the officer's "
+                   "reason)."},
     "ViolationView": {
         "number": "The violation's number in this document.", "id": "Its id in the case file.",
         "citation": "The ordinance citation as printed, e.g. 'Tom Bean Code of Ordinances "
