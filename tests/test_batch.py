@@ -491,7 +491,7 @@ def test_a_mailed_nov_is_on_file_and_not_mailed_again_without_a_reason(mail_root
 
     first = _invoke(mail_root, *_batch_args(case))
     assert first.exit_code == 0, first.output
-    assert "batch b1: 1 pieces recorded (1 rendered now)" in first.output
+    assert "batch b1: 1 piece recorded (1 rendered now)" in first.output
     after = _invoke(mail_root, "next", case, "--as-of", "2026-12-10")
     line = _nov_line(after.output)
     assert line.split()[:3] == ["not", "now", "nov"], after.output
@@ -866,7 +866,7 @@ def test_a_batch_killed_anywhere_resumes_to_the_same_result(crash_root, uninterr
         assert "batch crash is already on record; nothing changed" in resumed.output
     else:
         rendered = 1 if point in ("before-blob-write", "after-blob-write") else 0
-        assert f"batch crash: 1 pieces recorded ({rendered} rendered now)" in resumed.output
+        assert f"batch crash: 1 piece recorded ({rendered} rendered now)" in resumed.output
     assert _files(crash_root / "out" / "crash") == uninterrupted["batch"]
     with opened(crash_root) as app:
         numbers = _assert_recorded_once(app, "crash", 1)
