@@ -558,7 +558,7 @@ def _revision(root: Path, url: str | None) -> str | None:
     an empty one)."""
     app = App.open(root, "tester", url)
     try:
-        return app.record.revision() if app.record.exists() else None
+        return app.record.revision()  # None when there is no record
     finally:
         app.close()
 

@@ -92,10 +92,6 @@ class Record:
     def close(self) -> None:
         self.engine.dispose()
 
-    def exists(self) -> bool:
-        """A SQLite file that is there and not empty, or a PostgreSQL database with tables."""
-        return self.revision() is not None
-
     # -- schema --------------------------------------------------------------------------
 
     def revision(self) -> str | None:

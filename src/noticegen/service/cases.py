@@ -285,9 +285,9 @@ def resolve(app: App, given: str) -> str:
 def export_cases(app: App, numbers: list[str], folder: Path) -> list[Path]:
     """Each case as a case file (with its photos beside it in photos/) that imports back to
     the same revision; its history holds every event of the log, issued ones included."""
+    app.ready()
     written = []
     for number in numbers:
-        app.ready()
         with app.record.read() as c:
             row = _latest(c, number)
             entries = history(c, number)

@@ -42,8 +42,13 @@ def _events(c: Connection, article: str) -> list[Event]:
                             events.c.correction).where(events.c.article_number == article,
                                                        events.c.kind.in_(EVENTS))
                      .order_by(events.c.id)).all()
-    return [Event(kind, at.date(), data.get("signer"), bool(correction))
-            for kind, at, data, correction in rows]
+    return [_event(row) for row in rows]
+
+
+def _event(row: Any) -> Event:
+    """A tracking event from its row in the event log."""
+    return Event(row.kind, row.occurred_at.date(), row.data.get("signer"),
+                 bool(row.correction))
 
 
 def add_event(app: App, article: str, status: str, on: date, *, signer: str | None = None,
@@ -156,8 +161,7 @@ def pieces(app: App, status: str | None = None, case: str | None = None,
             r["recipient"], r["recipient_role"], r["addressee"], r["address"],
             r["mailing_date"], r["batch_id"], tuple(tuple(v) for v in r["violations"]),
             r["deadline"], r["deadline_on"], receipts[-1] if receipts else None,
-            tuple(Event(e.kind, e.occurred_at.date(), e.data.get("signer"),
-                        bool(e.correction)) for e in history)))
+            tuple(_event(e) for e in history)))
     return [f for f in found if status is None or f.status == status]
 
 
