@@ -35,6 +35,9 @@ $ng render citation CE-2026-0141 --issued "$issued"
 $ng render stop-work CE-2026-0174 --recipient owner --issued "$issued"
 $ng render closure CE-2026-0182 --issued "$issued"
 $ng render field-report CE-2026-0166 --issued "$issued"
+# A dangerous building (Code §14-40) waits for a public hearing (LGC §214.001): its notice.
+$ng render hearing-notice CE-2026-0148 --recipient owner --issued "$issued" \
+  --hearing "2026-12-15 18:00"
 $ng db check
 echo "demo: the mail batch is in out/nov-$mail_date/ (print.pdf, firm-mailing-book.pdf,"
 echo "      manifest.csv, packets/, affidavits/, file-copies/, batch.json); single documents"
