@@ -33,6 +33,7 @@ from .article_numbers import printed
 from .barcode import barcode_png
 from .inputs import InputsChanged, changed_inputs, sha256
 from .pdfparts import Part, split
+from .postage import price
 from .window import AddressDoesNotFit, Room, certified_marks_refused, fits, marks, overflow
 
 MAIL_TEMPLATE_VERSIONS = {"mail-cover": 2, "firm-mailing-book": 2, "affidavit-of-mailing": 2}
@@ -277,6 +278,8 @@ def _render_chunk(job: ChunkJob) -> tuple[list[dict[str, Any]], dict[str, float]
             lambda facts: laid_out("mail/cover.html", facts, mail))
         start = sum(len(d.pages) for d in documents)
         packet_pages = len(cover.pages) + pages
+        # A packet too heavy to mail stops the batch here, not after every chunk is rendered.
+        price(packet_pages, project.settings.mail)
         documents += [cover, notice]
         parts.append(Part(start, start + packet_pages, notice.metadata.title or kind.title,
                           created))

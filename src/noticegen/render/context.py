@@ -12,7 +12,6 @@ from ..cases import Case, HistoryEntry, PriorViolation, ResponsibleParty, SiteVi
 from ..config import Settings
 from ..models import Address
 from ..rules.deadlines import clock, long_date, long_date_with_weekday
-from ..rules.serving import Serving
 
 ROLE_LABELS = {"owner": "Owner", "tenant": "Tenant", "lienholder": "Lienholder",
                "contractor": "Contractor", "occupant": "Occupant", "other": "Responsible party"}
@@ -64,22 +63,6 @@ class Letterhead:
         a = settings.agency
         return cls(a.name, a.department, a.division, tuple(a.address.printed), a.phone,
                    a.email, a.website, data_uri(a.logo))
-
-
-@dataclass(frozen=True)
-class ServedView:
-    """How the document is served, for its banner and wording."""
-
-    method: str
-    """mail | in-person | posted | left-at-door"""
-    words: str
-    """'by certified mail, return receipt requested', 'in person', …"""
-    grounds: str | None
-    """Why a posted notice was posted (ends the sentence '… because')."""
-
-    @classmethod
-    def of(cls, serving: Serving) -> ServedView:
-        return cls(serving.name, serving.words, serving.grounds)
 
 
 @dataclass(frozen=True)

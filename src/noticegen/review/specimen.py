@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -26,7 +25,18 @@ from pydantic import BaseModel
 
 from ..cases import Case, read_case
 from ..errors import InputError
+from ..files import sha256_bytes
 from ..mail.article_numbers import impb_number, printed
+from ..mail.batch import book_context
+from ..mail.chunks import (
+    MailedPiece,
+    Piece,
+    affidavit_context,
+    cover_context,
+    fitted_cover,
+    piece_stem,
+)
+from ..mail.postage import price
 from ..project import Project, load_project
 from ..render.document import Renderer
 from ..render.docx import render_docx
@@ -47,7 +57,7 @@ SPECIMEN_BATCH, SPECIMEN_PAGES = "SPECIMEN", 4
 """The specimen mail piece: its batch and its notice's page count (the cover makes 5)."""
 SPECIMEN_ARTICLE = impb_number("719", "999999999", 1)
 """The specimen piece's article number (IMpb, sample Mailer ID)."""
-SPECIMEN_PACKET_SHA256 = hashlib.sha256(b"specimen packet").hexdigest()
+SPECIMEN_PACKET_SHA256 = sha256_bytes(b"specimen packet")
 """Stands for the mailed packet's SHA-256 in the affidavit and case-file copy specimens."""
 SPECIMEN_POSTING_GROUNDS = ("the certified letter mailed to you on November 3, 2026 (article "
                             "9207 1901 2345 6700 0000 17) was returned undeliverable on "
@@ -339,9 +349,7 @@ class Specimens:
                 context["copy_of"] = self._copied_piece()
         return mark(context) if marked else context
 
-    def _copied_piece(self) -> Any:
-        from ..mail.chunks import MailedPiece
-
+    def _copied_piece(self) -> MailedPiece:
         return MailedPiece(printed(SPECIMEN_ARTICLE), SPECIMEN_PACKET_SHA256,
                            1 + SPECIMEN_PAGES, SPECIMEN_BATCH, 1,
                            long_date(self.issued.date()))
@@ -390,9 +398,6 @@ class Specimens:
         piece, built by the batch's own code."""
         if self._mail is not None:
             return self._mail
-        from ..mail.batch import book_context
-        from ..mail.chunks import Piece, affidavit_context, cover_context, fitted_cover
-        from ..mail.postage import price
         from ..render.context import ROLE_LABELS
 
         case = self.case_for("nov")
@@ -404,7 +409,7 @@ class Specimens:
         piece = Piece(1, f"{batch_id}|{case.case_number}|nov|{party.id}", case.case_number,
                       party.id, party.name, party.role_detail or ROLE_LABELS[party.role],
                       tuple(party.mailing_address.printed), party.mailing_address.zip,
-                      SPECIMEN_ARTICLE, f"0001-{case.case_number}-{party.id}")
+                      SPECIMEN_ARTICLE, piece_stem(1, case.case_number, party.id))
         cover, _ = fitted_cover(
             cover_context(self.project, title, batch_id, day, self.issued, piece, case, 1,
                           pages, doc_id),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..config import HearingSettings
+from ..words import counted
 from .calendar import OfficeCalendar
 from .deadlines import long_date, long_date_with_weekday
 
@@ -23,7 +24,7 @@ def hearing_refusals(hearing: datetime, issued: datetime, settings: HearingSetti
     if days < settings.notice_days:
         refusals += (f"Local Government Code §54.035 (hearing.notice_days): the notice must be "
                      f"given at least {settings.notice_days} days before the hearing; a hearing "
-                     f"on {long_date(hearing.date())} is {days} day{'s' if days != 1 else ''} "
+                     f"on {long_date(hearing.date())} is {counted(days, 'day')} "
                      f"after this notice of {long_date(issued.date())}",)
     if not calendar.is_business_day(hearing.date()):
         why = calendar.closed_for(hearing.date()) or f"{hearing:%A}"

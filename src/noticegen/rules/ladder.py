@@ -204,16 +204,22 @@ def _follow_up(case: Case, catalog: Catalog, settings: Settings, as_of: date,
     return _closed(case) + _expired(case, catalog, settings, as_of)
 
 
-def offense_inspection(case: Case, catalog: Catalog, settings: Settings) -> HistoryEntry | None:
-    """The follow-up inspection that found the violation uncorrected after its compliance
-    date (directive VIII.D.2–3): the offense a citation charges is on that day, not the day
-    the condition was first seen."""
-    due = compliance_due(case, catalog, settings)
-    if due is None:
-        return None
+def _follow_up_after(case: Case, due: date) -> HistoryEntry | None:
+    """The last in-person follow-up after the compliance date (directive VIII.D.2)."""
     checks = [e for e in case.history if e.action == "follow_up" and _day(e) > due]
-    last = max(checks, key=_at) if checks else None
-    return None if last is None or last.result == "corrected" else last
+    return max(checks, key=_at) if checks else None
+
+
+def offense_inspection(case: Case, catalog: Catalog, settings: Settings
+                       ) -> tuple[date, HistoryEntry] | None:
+    """(the compliance date, the follow-up inspection that found the violation uncorrected
+    after it) (directive VIII.D.2–3): the offense a citation charges is on that day, not the
+    day the condition was first seen."""
+    due = compliance_due(case, catalog, settings)
+    last = _follow_up_after(case, due) if due is not None else None
+    if due is None or last is None or last.result == "corrected":
+        return None
+    return due, last
 
 
 def _citation(case: Case, catalog: Catalog, settings: Settings, as_of: date,
@@ -223,12 +229,11 @@ def _citation(case: Case, catalog: Catalog, settings: Settings, as_of: date,
         return refusals
     due = compliance_due(case, catalog, settings)
     assert due is not None
-    checks = [e for e in case.history if e.action == "follow_up" and _day(e) > due]
-    if not checks:
+    last = _follow_up_after(case, due)
+    if last is None:
         return ("Directive VIII.D.2: after the compliance date expires the officer should "
                 "conduct an in-person follow-up; none is recorded after "
                 f"{long_date(due)}",)
-    last = max(checks, key=_at)
     if last.result == "corrected":
         return (f"Directive VIII.D.3: the follow-up of {long_date(_day(last))} found the "
                 "violation corrected; a citation is a last resort for refusal or no response",)

@@ -33,20 +33,18 @@ def service_name(delivery: str) -> str:
 class Serving:
     """How one document is served; a posted one says why posting was allowed."""
 
-    name: str
+    method: str
+    """mail | in-person | posted | left-at-door"""
     grounds: str | None = None
+    """Why a notice was posted instead (ends the sentence '… because')."""
 
     @property
     def delivery(self) -> str:
-        return DELIVERY[self.name]
-
-    @property
-    def mailed(self) -> bool:
-        return self.name == "mail"
+        return DELIVERY[self.method]
 
     @property
     def words(self) -> str:
-        return SERVED[self.name]
+        return SERVED[self.method]
 
 
 @dataclass(frozen=True)
