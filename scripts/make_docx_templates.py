@@ -582,12 +582,11 @@ def notice_of_violation() -> DocumentObject:
             "{% endif %}")
 
     def deadline(cell: _Cell) -> None:
-        _p(cell, "{% set m = violations | length - (hearing_cited.violations | length if "
-                 "hearing_cited else 0) %}{% if m == 0 %}This notice orders nothing yet: the "
+        _p(cell, "{% if to_correct == 0 %}This notice orders nothing yet: the "
                  f'{{{{ "violations await" if {_MANY} else "violation awaits" }}}} a public '
                  "hearing (see “Public hearing” below).{% elif hearing_cited %}"
                  '{{ "The responsible parties must correct" if recipient.copy_only else '
-                 '"Correct" }} {{ "the violation" if m == 1 else "each violation" }} not '
+                 '"Correct" }} {{ "the violation" if to_correct == 1 else "each violation" }} not '
                  "awaiting the public hearing {{ deadline }}.{% else %}"
                  "{% if recipient.copy_only %}The responsible parties must correct{% else %}"
                  f'Correct{{% endif %}} {{{{ "all violations" if {_MANY} else "the violation" }}}}'

@@ -157,9 +157,7 @@ def test_nov_carries_every_element_of_viii_b_2(rendered, examples):
         assert "NOTICE OF VIOLATION" in item.text.upper()
         _check_violations(item, examples, deadlines=deadlines, photos=True, code_text=True)
         for v in item.case.violations:  # common language: description and what to do
-            # A row may split across pages, where pypdf reads its cells' halves in turn.
-            words = folded(v.corrective_action).split()
-            assert " ".join(words[:6]) in item.text and " ".join(words[-6:]) in item.text, v.id
+            assert folded(v.corrective_action) in item.text, v.id
         earliest = deadlines.earliest.wording
         if earliest == "stop all work now":
             assert "Stop all work now" in item.text

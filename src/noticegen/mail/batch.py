@@ -30,7 +30,7 @@ from ..render.context import ROLE_LABELS
 from ..render.pdf import render_html, write_pdf
 from ..rules import long_date
 from ..rules.deadlines import local
-from .book import Totals, book_line, book_pages
+from .book import BookLine, Totals, book_pages
 from .chunks import (
     CHUNK_SIZE,
     MAIL_TEMPLATE_VERSIONS,
@@ -79,7 +79,7 @@ def book_context(project: Project, batch_id: str, mail_date: date, issued: datet
     each piece's postage and fees."""
     settings = project.settings
     fees = settings.mail.fees
-    lines = [book_line(p.line, p.article_printed, p.name, ", ".join(p.address_lines), cost)
+    lines = [BookLine(p.line, p.article_printed, p.name, ", ".join(p.address_lines), cost)
              for p, cost in zip(pieces, costs, strict=True)]
     return {"pages": book_pages(lines, settings.mail.book_lines_per_page),
             "totals": Totals.of(lines), "batch_id": batch_id,

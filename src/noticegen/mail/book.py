@@ -14,13 +14,7 @@ class BookLine:
     article: str
     name: str
     address: str
-    postage: Decimal
-    certified: Decimal
-    return_receipt: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.postage + self.certified + self.return_receipt
+    cost: Postage
 
 
 @dataclass(frozen=True)
@@ -33,10 +27,11 @@ class Totals:
 
     @classmethod
     def of(cls, lines: list[BookLine]) -> Totals:
-        return cls(sum((x.postage for x in lines), Decimal(0)),
-                   sum((x.certified for x in lines), Decimal(0)),
-                   sum((x.return_receipt for x in lines), Decimal(0)),
-                   sum((x.total for x in lines), Decimal(0)), len(lines))
+        costs = [x.cost for x in lines]
+        return cls(sum((c.postage for c in costs), Decimal(0)),
+                   sum((c.certified for c in costs), Decimal(0)),
+                   sum((c.return_receipt for c in costs), Decimal(0)),
+                   sum((c.total for c in costs), Decimal(0)), len(lines))
 
 
 @dataclass(frozen=True)
@@ -45,11 +40,6 @@ class BookPage:
     lines: tuple[BookLine, ...]
     unused: int
     totals: Totals
-
-
-def book_line(line: int, article: str, name: str, address: str, cost: Postage) -> BookLine:
-    return BookLine(line, article, name, address, cost.postage, cost.certified,
-                    cost.return_receipt)
 
 
 def book_pages(lines: list[BookLine], per_page: int) -> list[BookPage]:

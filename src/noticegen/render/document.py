@@ -21,7 +21,7 @@ from ..rules.deadlines import (
     six_month_follow_up,
 )
 from ..rules.hearing import ordered_words
-from ..rules.ladder import _at, _last, compliance_due, offense_inspection
+from ..rules.ladder import _at, _last, offense_inspection
 from ..rules.serving import DELIVERY, Serving, service_name
 from .context import (
     CLOSURE_REASONS,
@@ -31,7 +31,6 @@ from .context import (
     PartyCase,
     PartyView,
     PhotoView,
-    ServedView,
     ViolationView,
     officer_view,
     when,
@@ -151,7 +150,7 @@ class Renderer:
         delivery = entry.delivery or kind.delivery
         if serving is None:
             return Serving(service_name(delivery)) if delivery in DELIVERY.values() else None
-        if serving.name not in kind.services:
+        if serving.method not in kind.services:
             raise NoticegenError(
                 f"a {kind.title.lower()} is not served {serving.words}",
                 "--service " + " | ".join(kind.services) if kind.services else
@@ -198,7 +197,7 @@ class Renderer:
             context, deadline = _hearing_notice(self, case, doc, party[0], issued, kind, hearing)
         else:
             context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
-        context["served"] = ServedView.of(served) if served else None
+        context["served"] = served
         context["copy_of"] = None  # the mailed piece a batch's case-file copy copies
         return party, context, deadline
 
@@ -213,7 +212,7 @@ class Renderer:
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         party = self._recipient(kind, case, recipient)
         served = self.serving(kind, entry, serving)
-        options = {"served": [served.name, served.grounds] if served else None,
+        options = {"served": [served.method, served.grounds] if served else None,
                    "hearing": local(hearing, zone).isoformat() if hearing else None}
         # A draft gets an id of its own, so it can never verify as the issued document.
         return party, document_id(case.case_number, doc_type, party[0], issued,
@@ -317,7 +316,7 @@ class Renderer:
 def needs_grounds(kind: DocumentType, serving: Serving) -> bool:
     """Posting a notice that is served otherwise is a fallback that must say why; a stop
     work order is posted as a matter of course."""
-    return serving.name == "posted" and kind.delivery != "posting"
+    return serving.method == "posted" and kind.delivery != "posting"
 
 
 def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
@@ -325,9 +324,9 @@ def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: 
     """Warning notice and NOV: violations with their own deadlines, photos, code text."""
     party_case = PartyCase.of(case)
     per_violation, earliest, basis = r.deadlines(party_case, issued, kind.delivery)
-    cited = _hearing_cited(r, case, issued)
-    awaiting = {v.id for v in case.violations
-                if r.project.catalog.ordinance(v.ordinance).hearing_required}
+    building = _dangerous(r, case)
+    cited = _hearing_cited(r, case, building, issued)
+    awaiting = {v.id for v in building.violations}
     kept = [d for vid, d in per_violation.items() if vid not in awaiting]
     first = min(kept, key=lambda d: d.due_at) if kept else None
     printed = Printed(first.wording, first.due_at.date()) if first else \
@@ -336,11 +335,12 @@ def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: 
     context = r.common(party_case, doc, recipient)
     context.update(violations=_awaiting(r.violations(party_case, per_violation), awaiting,
                                         cited),
-                   hearing_cited=cited, deadline=printed.wording, service=basis,
+                   hearing_cited=cited, to_correct=len(kept), deadline=printed.wording,
+                   service=basis,
                    levels=ENFORCEMENT_LEVELS,
                    presumed=long_date(earliest.service.served.date())
                    if earliest.service.presumed else None,
-                   chief=settings.chief, mailed=kind.delivery in _MAILED,
+                   chief=settings.chief,
                    priority=rank(case, r.project.catalog),
                    recipients=tuple(PartyView.of(p) for p in party_case.responsible_parties),
                    page_size=f"{settings.printing.door_hanger_width_in}in "
@@ -366,9 +366,8 @@ def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued
               kind: DocumentType) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     settings = r.project.settings
-    inspection = offense_inspection(case, r.project.catalog, settings)
-    due = compliance_due(case, r.project.catalog, settings)
-    if inspection is None or due is None:
+    found = offense_inspection(case, r.project.catalog, settings)
+    if found is None:
         raise NoticegenError(
             f"{case.case_number}: a citation charges what a follow-up inspection found "
             "uncorrected after the compliance date (directive VIII.D.2–3); none is on record",
@@ -376,6 +375,7 @@ def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued
             "not_corrected or no_contact)")
     court_at = appearance(issued.date(), settings.court.sessions,
                           OfficeCalendar(settings.calendar), settings.zone)
+    due, inspection = found
     context = r.common(party_case, doc, recipient)
     context.update(offense_on=when(inspection.on), compliance_date=long_date(due),
                    violations=r.violations(party_case, None, with_photos=False),
@@ -439,10 +439,10 @@ def _dangerous(r: Renderer, case: Case) -> PartyCase:
         v for v in case.violations if catalog.ordinance(v.ordinance).hearing_required]}))
 
 
-def _hearing_cited(r: Renderer, case: Case, issued: datetime) -> HearingCitedView | None:
-    """What an NOV says of the hearing its dangerous-building violations await: no order and
-    no deadline before it (Tom Bean Code §14-40(b), Local Government Code §214.001)."""
-    building = _dangerous(r, case)
+def _hearing_cited(r: Renderer, case: Case, building: PartyCase, issued: datetime
+                   ) -> HearingCitedView | None:
+    """What an NOV says of the hearing its dangerous-building violations (`building`) await:
+    no order and no deadline before it (Tom Bean Code §14-40(b), LGC §214.001)."""
     if not building.violations:
         return None
     settings = hearing_settings(r.project.settings)

@@ -51,7 +51,6 @@ DOCUMENT_FACTS = {
     "offense_on": "Citation: the date and time of the follow-up inspection that found the "
                   "violation uncorrected after its compliance date (directive VIII.D.2–3).",
     "compliance_date": "Citation: the compliance date that had passed, printed.",
-    "mailed": "Whether the document is delivered by mail (certified or first class).",
     "priority": "The case's priority (directive III.A, III.E): label and reasons; printed "
                 "only on the case-file copy.",
     "recipients": "Every responsible party of the case (the case-file copy lists them all).",
@@ -81,6 +80,8 @@ DOCUMENT_FACTS = {
     "copy_of": "On a case-file copy made beside a mailed packet: the piece it copies (article "
                "number, the packet's SHA-256 and pages, batch and line, mailing date); empty "
                "otherwise.",
+    "to_correct": "How many of the notice's violations it orders corrected (those not "
+                  "awaiting a public hearing).",
     "hearing_cited": "On a notice whose violations include a dangerous building (Tom Bean "
                      "Code §14-40): the public hearing it awaits instead of a deadline "
                      "(Local Government Code §214.001); empty otherwise.",
@@ -179,7 +180,7 @@ FIELDS = {
         "role_detail": "The case file's role_detail as written (proper nouns kept), or empty.",
         "address_lines": "Mailing address, one line per item.",
         "copy_only": "Receives a copy for information (a lienholder): asked to do nothing."},
-    "ServedView": {
+    "Serving": {
         "method": "mail, in-person, posted or left-at-door.",
         "words": "How it was served, in words: 'by certified mail, return receipt requested'.",
         "grounds": "Why a notice was posted instead (the returned piece, or the officer's "
@@ -229,9 +230,9 @@ FIELDS = {
     "BookPage": {"number": "Page number.", "lines": "The page's lines.",
                  "unused": "Unused lines to strike.", "totals": "The page's totals."},
     "BookLine": {"line": "Line number.", "article": "Article number.", "name": "Addressee.",
-                 "address": "Address on one line.", "postage": "Postage.",
-                 "certified": "Certified mail fee.", "return_receipt": "Return receipt fee.",
-                 "total": "The line's total."},
+                 "address": "Address on one line.",
+                 "cost": "The piece's postage and fees (postage, certified, return_receipt, "
+                         "total) and the weight they were priced at."},
     "Totals": {"postage": "Postage.", "certified": "Certified mail fees.",
                "return_receipt": "Return receipt fees.", "total": "All fees and postage.",
                "pieces": "Number of pieces."},
