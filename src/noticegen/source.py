@@ -20,9 +20,24 @@ Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
+class _Alias(Exception):
+    """A YAML alias met while composing, before anything could expand it."""
+
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(name)
+        self.name, self.line = name, line
+
+
 class _Loader(yaml.SafeLoader):
     """Safe loader with YAML 1.2 scalars: `on`/`no` stay words, dates stay text for pydantic,
-    and digits with a leading zero (ZIP 07030, badge 0114) stay text instead of octal."""
+    and digits with a leading zero (ZIP 07030, badge 0114) stay text instead of octal. An
+    alias is refused where it stands: aliases can make a small file expand without limit."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Alias(event.anchor, event.start_mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 _YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -108,15 +123,15 @@ def read_yaml(path: Path) -> Source:
         raise InputError([Problem(name, line, "", f"contains the control character "
                                   f"{bad.group()!r}", "remove it; the files may hold only "
                                   "printable characters, tabs and line breaks")])
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if isinstance(token, yaml.AliasToken):  # expands before anything can check it
-                raise InputError([Problem(name, token.start_mark.line + 1, "",
-                                          f"YAML alias '*{token.value}' is not accepted",
-                                          "write the value out in full; aliases can make a "
-                                          "small file expand without limit")])
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+    loader = _Loader(text)
+    try:  # one parse: the node tree gives the lines, and is then made into the data
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Alias as alias:
+        raise InputError([Problem(name, alias.line, "",
+                                  f"YAML alias '*{alias.name}' is not accepted",
+                                  "write the value out in full; aliases can make a small "
+                                  "file expand without limit")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -126,6 +141,8 @@ def read_yaml(path: Path) -> Source:
         raise InputError([Problem(name, line, "", f"YAML syntax error: {what}",
                                   "check indentation, colons and quoting on this line "
                                   "and the one before it")]) from None
+    finally:
+        loader.dispose()
     if node is None:
         raise InputError([Problem(name, 1, "", "the file is empty", "see the schema in docs/")])
     source = Source(path, data)
