@@ -21,9 +21,10 @@ from ..project import load_project
 from ..record.db import now, record_blob
 from ..record.tables import case_revisions, cases, events, parties, photos, violations
 from ..source import suggest
+from ..tracking import PieceRecord
 from ..tracking.report import piece_report
 from .app import App
-from .tracking import pieces
+from .tracking import read_pieces
 
 ACTIONS = get_args(Action)
 """Event kinds that are steps of the ladder (history entries); the others (mail events,
@@ -48,6 +49,8 @@ class CaseRecord:
     revision: int
     revision_id: int
     sha256: str
+    pieces: tuple[PieceRecord, ...]
+    """The case's mail pieces with their tracking, read with it."""
 
 
 def canonical(data: Any) -> str:
@@ -225,14 +228,15 @@ def load_case(app: App, number: str) -> CaseRecord:
     with app.record.read() as c:
         row = _latest(c, number)
         entries = history(c, number)
+        mailed = tuple(read_pieces(c, case=number))
     data = json.loads(canonical(row["data"]))
     for violation in data.get("violations", []):
         violation["photos"] = [{"file": str(app.blobs.path(photo["sha256"]))}
                                | ({"caption": photo["caption"]} if "caption" in photo else {})
                                for photo in violation.get("photos", [])]
-    data["history"] = [entry_data(e) for e in _acting(app, number, entries)]
+    data["history"] = [entry_data(e) for e in _acting(app, entries, mailed)]
     case = Case.model_validate(data)
-    return CaseRecord(case, row["revision"], row["id"], row["sha256"])
+    return CaseRecord(case, row["revision"], row["id"], row["sha256"], mailed)
 
 
 def verify_photos(app: App, case: Case) -> None:
@@ -252,7 +256,8 @@ def unprintable(app: App, cases: list[Case]) -> list[Problem]:
             for problem in undrawable_text(case, stacks, case.case_number)]
 
 
-def _acting(app: App, number: str, entries: list[HistoryEntry]) -> list[HistoryEntry]:
+def _acting(app: App, entries: list[HistoryEntry], mailed_pieces: tuple[PieceRecord, ...]
+            ) -> list[HistoryEntry]:
     """Each mailed NOV with the compliance date the record acts on — the printed one, or a
     later one when the piece was served later — so that the ladder, `track list` and
     `followups` agree."""
@@ -260,7 +265,7 @@ def _acting(app: App, number: str, entries: list[HistoryEntry]) -> list[HistoryE
     if not mailed:
         return entries
     acts = {p.document_id: piece_report(p, app.project.catalog, app.project.settings).acts_on
-            for p in pieces(app, case=number) if p.document_id in mailed}
+            for p in mailed_pieces if p.document_id in mailed}
     return [e.model_copy(update={"deadline": acts[e.document]})
             if e.document in acts and acts[e.document] and e.deadline
             and acts[e.document] > e.deadline else e for e in entries]

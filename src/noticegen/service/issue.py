@@ -31,7 +31,6 @@ from ..rules.ladder import StepRefused, _last
 from ..rules.serving import FAILED, FailedPiece, Serving, posting_grounds
 from .app import App
 from .cases import CaseRecord, insert_event, load_case, unprintable, verify_photos
-from .tracking import pieces
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     r = renderer_of(app)
     kind = r.registry.get(doc_type)  # type: ignore[attr-defined]
     record = load_case(app, case_number)
-    serving = _serving(app, r, kind, record.case, recipient, service, posting_reason)
+    serving = _serving(r, kind, record, recipient, service, posting_reason)
     entry = r.template(kind, variant, serving)
     verify_photos(app, record.case)
     if problems := unprintable(app, [record.case]):
@@ -107,7 +106,7 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     return Issued(doc, target, found is None)
 
 
-def _serving(app: App, r: Renderer, kind: DocumentType, case: Case, recipient: str | None,
+def _serving(r: Renderer, kind: DocumentType, record: CaseRecord, recipient: str | None,
              service: str | None, posting_reason: str | None) -> Serving | None:
     """The service asked for; a notice posted instead of served otherwise carries its
     grounds from the record (the party's returned piece) or the officer's reason."""
@@ -119,10 +118,9 @@ def _serving(app: App, r: Renderer, kind: DocumentType, case: Case, recipient: s
     serving = Serving(service)
     if not needs_grounds(kind, serving):
         return serving
-    party = r.party(kind, case, recipient)
+    party = r.party(kind, record.case, recipient)
     failed = [FailedPiece(printed(p.article_number), p.mailing_date, p.status, p.events[-1].on)
-              for p in pieces(app, case=case.case_number)
-              if p.recipient == party and p.status in FAILED]
+              for p in record.pieces if p.recipient == party and p.status in FAILED]
     return Serving(service, posting_grounds(failed, posting_reason))
 
 

@@ -134,6 +134,15 @@ def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
 def pieces(app: App, status: str | None = None, case: str | None = None,
            article: str | None = None) -> list[PieceRecord]:
     app.ready()
+    with app.record.read() as c:
+        found = read_pieces(c, case, article)
+    return [f for f in found if status is None or f.status == status]
+
+
+def read_pieces(c: Connection, case: str | None = None, article: str | None = None
+                ) -> list[PieceRecord]:
+    """The pieces (of a case, or one article) with their events, in two queries on an open
+    connection."""
     p, d = mail_pieces, documents
     query = select(p, d.c.document_type, d.c.recipient_role, d.c.violations, d.c.deadline,
                    d.c.deadline_on).join(d, d.c.id == p.c.document_id)
@@ -141,16 +150,15 @@ def pieces(app: App, status: str | None = None, case: str | None = None,
         query = query.where(p.c.case_number == case)
     if article:
         query = query.where(p.c.article_number == article)
-    with app.record.read() as c:
-        rows = c.execute(query.order_by(p.c.batch_id, p.c.line)).mappings().all()
-        mail = select(events.c.article_number, events.c.kind, events.c.occurred_at,
-                      events.c.data, events.c.correction).where(
-            events.c.kind.in_(EVENTS)).order_by(events.c.id)
-        if case or article:  # else every piece's events: one query either way
-            mail = mail.where(events.c.article_number.in_([r["article_number"] for r in rows]))
-        by_piece: dict[str, list[Any]] = {}
-        for event in c.execute(mail):
-            by_piece.setdefault(event.article_number, []).append(event)
+    rows = c.execute(query.order_by(p.c.batch_id, p.c.line)).mappings().all()
+    mail = select(events.c.article_number, events.c.kind, events.c.occurred_at,
+                  events.c.data, events.c.correction).where(
+        events.c.kind.in_(EVENTS)).order_by(events.c.id)
+    if case or article:  # else every piece's events: one query either way
+        mail = mail.where(events.c.article_number.in_([r["article_number"] for r in rows]))
+    by_piece: dict[str, list[Any]] = {}
+    for event in c.execute(mail):
+        by_piece.setdefault(event.article_number, []).append(event)
     found = []
     for r in rows:
         history = by_piece.get(r["article_number"], [])
@@ -162,7 +170,7 @@ def pieces(app: App, status: str | None = None, case: str | None = None,
             r["mailing_date"], r["batch_id"], tuple(tuple(v) for v in r["violations"]),
             r["deadline"], r["deadline_on"], receipts[-1] if receipts else None,
             tuple(_event(e) for e in history)))
-    return [f for f in found if status is None or f.status == status]
+    return found
 
 
 def reports(app: App, **where: Any) -> list[PieceReport]:
