@@ -99,6 +99,13 @@ class Renderer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "registry", load_registry(self.templates))
         object.__setattr__(self, "env", environment(self.templates))
+        # What every document prints from besides its case: digested once, not per document.
+        object.__setattr__(self, "project_digest", facts_digest({
+            "settings": self.project.settings.model_dump(mode="json", exclude={
+                "state_dir": True, "store_url": True, "agency": {"logo"},
+                "officers": {"__all__": {"signature"}},
+                "verification": {"key_env", "key_file"}}),
+            "catalog": self.project.catalog.model_dump(mode="json")}))
 
     def render(self, doc_type: str, case: Case, issued: datetime, *,
                hearing: datetime | None = None,
@@ -183,8 +190,9 @@ class Renderer:
             raise NoticegenError(f"a {kind.title.lower()} has no hearing date",
                                  "--hearing goes with a notice of public hearing only")
         hearing = local(hearing, settings.zone) if hearing else None
-        party, doc_id = self.identify(doc_type, entry, case, issued, recipient, draft, served,
-                                      hearing)
+        party = self._recipient(kind, case, recipient)
+        doc_id = self._document_id(doc_type, entry, case, issued, party[0], draft, served,
+                                   hearing)
         url = verification_url(settings.verification.base_url, self.key, doc_id)
         doc = DocumentView(
             id=doc_id, type=doc_type, title=kind.title, directive=kind.directive,
@@ -193,10 +201,8 @@ class Renderer:
             issued_iso=issued.isoformat(), verify_url=url,
             qr=qr_data_uri(url), draft=draft,
             copy_label="CASE FILE COPY" if entry.variant == "file-copy" else None)
-        if doc_type == "hearing-notice":
-            context, deadline = _hearing_notice(self, case, doc, party[0], issued, kind, hearing)
-        else:
-            context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind)
+        context, deadline = _BUILDERS[doc_type](self, case, doc, party[0], issued, kind,
+                                                hearing)
         context["served"] = served
         context["copy_of"] = None  # the mailed piece a batch's case-file copy copies
         return party, context, deadline
@@ -208,16 +214,21 @@ class Renderer:
         """(recipient id and role, the document's id) — what `render` would make, without
         rendering it."""
         zone = self.project.settings.zone
-        issued = local(issued, zone)
         kind: DocumentType = self.registry.get(doc_type)  # type: ignore[attr-defined]
         party = self._recipient(kind, case, recipient)
-        served = self.serving(kind, entry, serving)
+        return party, self._document_id(
+            doc_type, entry, case, local(issued, zone), party[0], draft,
+            self.serving(kind, entry, serving), local(hearing, zone) if hearing else None)
+
+    def _document_id(self, doc_type: str, entry: TemplateEntry, case: Case, issued: datetime,
+                     party: str, draft: bool, served: Serving | None,
+                     hearing: datetime | None) -> str:
         options = {"served": [served.method, served.grounds] if served else None,
-                   "hearing": local(hearing, zone).isoformat() if hearing else None}
+                   "hearing": hearing.isoformat() if hearing else None}
         # A draft gets an id of its own, so it can never verify as the issued document.
-        return party, document_id(case.case_number, doc_type, party[0], issued,
-                                  entry.id + ("#draft" if draft else ""), entry.version,
-                                  self.facts(case, issued, options))
+        return document_id(case.case_number, doc_type, party, issued,
+                           entry.id + ("#draft" if draft else ""), entry.version,
+                           self.facts(case, issued, options))
 
     def facts(self, case: Case, issued: datetime, options: dict[str, Any]) -> str:
         """The digest of what a document is made from: the case (its photos by content) and
@@ -234,10 +245,7 @@ class Renderer:
             "case": data, "options": options,
             "history": [e.model_dump(mode="json", exclude={"deadline"})
                         for e in case.history if _at(e) < before],
-            "settings": self.project.settings.model_dump(mode="json", exclude={
-                "state_dir": True, "store_url": True, "agency": {"logo"},
-                "officers": {"__all__": {"signature"}}, "verification": {"key_env", "key_file"}}),
-            "catalog": self.project.catalog.model_dump(mode="json")})
+            "project": self.project_digest})  # type: ignore[attr-defined]
 
     def party(self, kind: DocumentType, case: Case, recipient: str | None) -> str:
         """The id of the party a document of this type would go to."""
@@ -320,7 +328,8 @@ def needs_grounds(kind: DocumentType, serving: Serving) -> bool:
 
 
 def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-            kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+            kind: DocumentType,
+            hearing: datetime | None = None) -> tuple[dict[str, Any], Printed]:
     """Warning notice and NOV: violations with their own deadlines, photos, code text."""
     party_case = PartyCase.of(case)
     per_violation, earliest, basis = r.deadlines(party_case, issued, kind.delivery)
@@ -349,7 +358,8 @@ def _notice(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: 
 
 
 def _vca(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-         kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+         kind: DocumentType,
+         hearing: datetime | None = None) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     request = _last(case, "vca_request")
     nov = _last(case, "nov")
@@ -363,7 +373,8 @@ def _vca(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: dat
 
 
 def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-              kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+              kind: DocumentType,
+              hearing: datetime | None = None) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     settings = r.project.settings
     found = offense_inspection(case, r.project.catalog, settings)
@@ -385,7 +396,8 @@ def _citation(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued
 
 
 def _stop_work(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-               kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+               kind: DocumentType,
+               hearing: datetime | None = None) -> tuple[dict[str, Any], Printed]:
     party_case = PartyCase.of(case)
     catalog = r.project.catalog
     cited = PartyCase.of(case.model_copy(update={"violations": [
@@ -397,7 +409,8 @@ def _stop_work(r: Renderer, case: Case, doc: DocumentView, recipient: str, issue
 
 
 def _closure(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-             kind: DocumentType) -> tuple[dict[str, Any], None]:
+             kind: DocumentType,
+             hearing: datetime | None = None) -> tuple[dict[str, Any], None]:
     settings = r.project.settings
     closure, complainant = case.closure, case.complainant
     assert closure is not None and complainant is not None and complainant.name
@@ -419,7 +432,8 @@ def _closure(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued:
 
 
 def _field_report(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
-                  kind: DocumentType) -> tuple[dict[str, Any], None]:
+                  kind: DocumentType,
+                  hearing: datetime | None = None) -> tuple[dict[str, Any], None]:
     party_case = PartyCase.of(case)
     context = r.common(party_case, doc, recipient)
     context.update(violations=r.violations(party_case, None),
@@ -489,7 +503,8 @@ def _hearing_notice(r: Renderer, case: Case, doc: DocumentView, recipient: str,
 
 
 def _hearing_order(r: Renderer, case: Case, doc: DocumentView, recipient: str,
-                   issued: datetime, kind: DocumentType) -> tuple[dict[str, Any], Printed]:
+                   issued: datetime, kind: DocumentType,
+                   hearing: datetime | None = None) -> tuple[dict[str, Any], Printed]:
     """The order made at the hearing, with its deadline counted from service."""
     held = _last(case, "hearing_held")
     if held is None or not held.ordered:
@@ -510,7 +525,7 @@ def _hearing_order(r: Renderer, case: Case, doc: DocumentView, recipient: str,
 
 _BUILDERS = {"warning": _notice, "nov": _notice, "vca": _vca, "citation": _citation,
              "stop-work": _stop_work, "closure": _closure, "field-report": _field_report,
-             "hearing-order": _hearing_order}
+             "hearing-notice": _hearing_notice, "hearing-order": _hearing_order}
 
 
 def renderer(project: Project, cache: Path) -> Renderer:
