@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Arabic and colour emoji (the templates' font stacks fall back to them; fontconfig's fc-list
 # tells `check` which of them are here).
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
-      fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fontconfig poppler-utils)
+      fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fontconfig poppler-utils
+      chromium libzbar0)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for pkg in "${debs[@]}"; do

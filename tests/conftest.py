@@ -189,3 +189,98 @@ def app(recorded_root: Path):
     """The service's application object over recorded_root, acting as 'tester'."""
     with opened(recorded_root) as found:
         yield found
+
+
+# -- the web service ---------------------------------------------------------------------------
+
+def examples_project(folder: Path, database: str | None) -> Path:
+    """A project folder with the repository's catalogs, settings, templates and the 17 example
+    cases, its record created and the examples imported (as the quick start does)."""
+    from noticegen.service import App, import_cases, upgrade
+
+    root = folder / "city"
+    for part in ("ordinances", "config", "templates", "examples"):
+        shutil.copytree(REPO / part, root / part)
+    app = App.open(root, "tester", database)
+    try:
+        upgrade(app)
+        import_cases(app, [root / "examples" / "cases"])
+    finally:
+        app.close()
+    return root
+
+
+@contextmanager
+def record_env(url: str | None):
+    """NOTICEGEN_DATABASE_URL set to the record under test for a whole module's fixtures."""
+    before = os.environ.get("NOTICEGEN_DATABASE_URL")
+    if url is None:
+        os.environ.pop("NOTICEGEN_DATABASE_URL", None)
+    else:
+        os.environ["NOTICEGEN_DATABASE_URL"] = url
+    try:
+        yield url
+    finally:
+        if before is None:
+            os.environ.pop("NOTICEGEN_DATABASE_URL", None)
+        else:
+            os.environ["NOTICEGEN_DATABASE_URL"] = before
+
+
+@pytest.fixture
+def examples_root(tmp_path: Path, database_url) -> Path:
+    """The examples in a fresh record (one test's own)."""
+    return examples_project(tmp_path, database_url)
+
+
+class Web:
+    """The service over a project, with signed-in test clients for each role."""
+
+    PASSWORD = "a-long-test-password"
+
+    def __init__(self, root: Path) -> None:
+        from noticegen.web import create_app
+
+        self.root = root
+        self.asgi = create_app(root, os.environ.get("NOTICEGEN_DATABASE_URL"))
+
+    def anonymous(self):
+        from fastapi.testclient import TestClient
+
+        return TestClient(self.asgi, base_url="https://testserver", follow_redirects=False)
+
+    def add_user(self, name: str, role: str) -> None:
+        from noticegen.service import App
+        from noticegen.service.people import add_user, list_users
+
+        app = App.open(self.root, "admin.test", os.environ.get("NOTICEGEN_DATABASE_URL"))
+        try:
+            if not any(a.name == name for a in list_users(app)):
+                add_user(app, name, role, self.PASSWORD)
+        finally:
+            app.close()
+
+    def client(self, role: str, name: str | None = None):
+        """A test client signed in as NAME (default '<role>.test') with that role; its
+        `.csrf` is the token its forms carry."""
+        name = name or f"{role}.test"
+        self.add_user(name, role)
+        client = self.anonymous()
+        signed = client.post("/sign-in", data={"name": name, "password": self.PASSWORD,
+                                               "csrf": self.csrf_of(client, "/sign-in")})
+        assert signed.status_code == 303, signed.text
+        client.csrf = self.csrf_of(client, "/account/password")
+        return client
+
+    @staticmethod
+    def csrf_of(client, path: str) -> str:
+        import re
+
+        found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+        assert found, f"no CSRF token on {path}"
+        return found.group(1)
+
+
+@pytest.fixture
+def web(examples_root: Path) -> Web:
+    return Web(examples_root)

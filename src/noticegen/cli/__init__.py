@@ -31,9 +31,9 @@ def main() -> None:
     cli(prog_name="noticegen")
 
 
-from . import cases, db, issuing, templates, track  # noqa: E402  (they add their commands)
+from . import cases, db, issuing, serve, templates, track, users  # noqa: E402
 
-for module in (cases, db, issuing, track):
+for module in (cases, db, issuing, serve, track, users):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(templates.templates)

@@ -221,4 +221,83 @@ approvals = Table(
 )
 """The city attorney's approvals, as recorded in config/approvals.yaml when they were given."""
 
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("must_change", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Who may sign in to the service, as what: a person's latest row is their account now (a new
+password, role or disabling is a new row)."""
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Personal API tokens, by their SHA-256 (the token itself is shown once): a person's newest
+token is the one that works."""
+
+access = Table(
+    "access", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("session_sha256", String(64), index=True),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""The service's sign-in trail: signed_in (a session starts), seen (a session in use, at most
+once a minute), signed_out, sign_in_failed, throttled. `name` is the name given; a failed
+attempt's actor is the person of that name, or the public."""
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Long work asked for through the service (a mail batch), done by its worker process."""
+
+job_events = Table(
+    "job_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", ForeignKey("jobs.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("job_id", "seq"),
+)
+"""A job's states in order (started, progress, finished, failed, resumed): `seq` is unique per
+job, so two workers can never both take a job."""
+
+template_reviews = Table(
+    "template_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("template_id", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""The city attorney's other answer: a template sent back with a note (approvals are in
+`approvals`)."""
+
 APPEND_ONLY = [t.name for t in metadata.sorted_tables]

@@ -1,0 +1,70 @@
+"""`noticegen serve` and `noticegen worker`: the web service and the process that does its
+long jobs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+
+from .common import Context
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+def serve(ctx: Context, host: str, port: int) -> None:
+    """The web service for clerks, officers, the city attorney's office and the public, over
+    the same record as the command line. Starts its worker process for long jobs."""
+    import uvicorn
+
+    from ..web import create_app
+
+    with ctx.app() as app:
+        app.ready()
+    web = create_app(ctx.root, os.environ.get("NOTICEGEN_DATABASE_URL"))
+    worker = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(ctx.root),
+                               "worker"])
+    click.echo(f"noticegen: serving http://{host}:{port}/ (worker pid {worker.pid}); "
+               "Ctrl-C stops both", err=True)
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Do what is waiting, then stop.")
+@click.pass_obj
+def worker(ctx: Context, once: bool) -> None:
+    """Does the service's long jobs (mail batches); `serve` starts one. A job a restart
+    interrupted is resumed first."""
+    from ..service.jobs import unfinished, work
+
+    stopping = {"now": False}
+
+    def stop(*_: object) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with ctx.app() as app:
+        app.ready()
+        if once:
+            from ..service.jobs import run
+
+            for job_id in unfinished(app):
+                run(app, job_id)
+            return
+        work(app, lambda: stopping["now"])
+
+
+COMMANDS = [serve, worker]

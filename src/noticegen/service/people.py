@@ -1,0 +1,264 @@
+"""People who sign in to the service: accounts and roles, passwords (argon2), personal API
+tokens, sessions and the sign-in trail. Every change is a new row; nothing is overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, func, insert, select
+
+from ..errors import NoticegenError
+from ..record.db import actor_id, now
+from ..record.tables import access, accounts, api_tokens, people
+from .app import App
+
+ROLES = ("officer", "clerk", "attorney", "manager", "admin")
+PUBLIC = "public"
+"""The actor of what an unsigned visitor does (a failed sign-in under an unknown name)."""
+IDLE = timedelta(minutes=30)
+"""A session unused this long is over."""
+SEEN_EVERY = timedelta(minutes=1)
+"""A session's use is recorded at most this often (the idle clock's resolution)."""
+ATTEMPTS = 5
+"""Failed sign-ins for one name, or from one address, within THROTTLE before the next waits."""
+THROTTLE = timedelta(minutes=15)
+MIN_PASSWORD = 12
+
+_hasher = PasswordHasher()
+
+
+class AccessError(NoticegenError):
+    """A sign-in, session or token that does not let its holder in: said without telling
+    which part was wrong."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: str
+    disabled: bool
+    must_change: bool
+    since: datetime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A person as the service knows them for one request."""
+
+    name: str
+    role: str
+    must_change: bool = False
+    session: str | None = None
+    """The session token (from the cookie), when signed in by session."""
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise NoticegenError(f"the password is too short ({len(password)} characters)",
+                             f"use at least {MIN_PASSWORD} characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise NoticegenError(f"'{role}' is not a role", f"one of: {', '.join(ROLES)}")
+
+
+def _current(c: Connection, name: str) -> tuple[int, dict | None]:
+    """(person id or 0, their latest account row or None)."""
+    person = c.execute(select(people.c.id).where(people.c.name == name)).scalar()
+    if person is None:
+        return 0, None
+    row = c.execute(select(accounts).where(accounts.c.person_id == person)
+                    .order_by(accounts.c.id.desc()).limit(1)).mappings().first()
+    return int(person), dict(row) if row else None
+
+
+def add_user(app: App, name: str, role: str, password: str | None = None) -> str:
+    """A new account; returns its password (generated when none is given: it must be changed
+    at first sign-in)."""
+    app.ready()
+    name = name.strip()
+    if not name:
+        raise NoticegenError("a user needs a name", "e.g. clerk.jones")
+    if name == PUBLIC:
+        raise NoticegenError(f"'{PUBLIC}' names the public, not a user", "choose another name")
+    _check_role(role)
+    generated = password is None
+    password = new_password() if password is None else password
+    _check_password(password)
+    with app.transaction() as (c, actor):
+        _, row = _current(c, name)
+        if row is not None:
+            raise NoticegenError(f"there is already a user {name} ({row['role']})",
+                                 "choose another name, or `users disable` the old account")
+        c.execute(insert(accounts).values(
+            person_id=actor_id(c, name), role=role, password_hash=_hasher.hash(password),
+            must_change=generated, disabled=False, actor_id=actor, recorded_at=now()))
+    return password
+
+
+def _revise(app: App, name: str, **changes: object) -> None:
+    with app.transaction() as (c, actor):
+        person, row = _current(c, name)
+        if row is None:
+            raise NoticegenError(f"there is no user {name}", "`noticegen users list` names them")
+        values = {k: row[k] for k in ("role", "password_hash", "must_change", "disabled")}
+        values.update(changes)
+        c.execute(insert(accounts).values(person_id=person, actor_id=actor, recorded_at=now(),
+                                          **values))
+
+
+def disable_user(app: App, name: str) -> None:
+    """The account can no longer sign in or use its tokens; its record stays."""
+    app.ready()
+    _revise(app, name, disabled=True)
+
+
+def set_password(app: App, name: str, old: str, new: str) -> None:
+    """The person's own change of password (the old one proves it is them)."""
+    app.ready()
+    _check_password(new)
+    if old == new:
+        raise NoticegenError("the new password is the old one", "choose a new password")
+    with app.record.read() as c:
+        _, row = _current(c, name)
+    if row is None or not _matches(row["password_hash"], old):
+        raise AccessError("the current password is not right", "type your current password")
+    _revise(app, name, password_hash=_hasher.hash(new), must_change=False)
+
+
+def list_users(app: App) -> list[Account]:
+    app.ready()
+    with app.record.read() as c:
+        latest = select(func.max(accounts.c.id)).group_by(accounts.c.person_id)
+        rows = c.execute(select(people.c.name, accounts).join(
+            people, people.c.id == accounts.c.person_id).where(accounts.c.id.in_(latest))
+            .order_by(people.c.name)).mappings().all()
+    return [Account(r["name"], r["role"], r["disabled"], r["must_change"], r["recorded_at"])
+            for r in rows]
+
+
+def new_token(app: App, name: str) -> str:
+    """A new personal API token for the person (shown once; it replaces their older one)."""
+    app.ready()
+    token = "ngt_" + secrets.token_urlsafe(32)
+    with app.transaction() as (c, actor):
+        person, row = _current(c, name)
+        if row is None or row["disabled"]:
+            raise NoticegenError(f"there is no active user {name}",
+                                 "`noticegen users list` names them")
+        c.execute(insert(api_tokens).values(person_id=person, token_sha256=digest(token),
+                                            actor_id=actor, recorded_at=now()))
+    return token
+
+
+def _matches(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _log(c: Connection, kind: str, name: str, address: str, person: int,
+         session: str | None = None) -> None:
+    c.execute(insert(access).values(kind=kind, name=name[:200], address=address[:64],
+                                    session_sha256=session, recorded_at=now(),
+                                    actor_id=person or actor_id(c, PUBLIC)))
+
+
+def _failures(c: Connection, name: str, address: str, since: datetime) -> int:
+    return int(c.execute(select(func.count()).select_from(access).where(
+        access.c.kind == "sign_in_failed", access.c.recorded_at >= since,
+        (access.c.name == name) | (access.c.address == address))).scalar() or 0)
+
+
+def sign_in(app: App, name: str, password: str, address: str) -> tuple[SignedIn, str]:
+    """Check the password and start a new session (a new token every time: a session is never
+    carried over from before sign-in). Returns the person and the session token. After
+    ATTEMPTS failures for the name or from the address, the next waits THROTTLE."""
+    app.ready()
+    name = name.strip()
+    with app.record.read() as c:
+        person, row = _current(c, name)
+        failures = _failures(c, name, address, now() - THROTTLE)
+    if failures >= ATTEMPTS:
+        with app.record.transaction() as c:
+            _log(c, "throttled", name, address, person)
+        raise AccessError("too many failed sign-ins", f"wait {int(THROTTLE.total_seconds() // 60)}"
+                          " minutes, then try again; an administrator can help sooner")
+    if row is None or row["disabled"] or not _matches(row["password_hash"], password):
+        with app.record.transaction() as c:
+            _log(c, "sign_in_failed", name, address, person if row else 0)
+        raise AccessError("the name or password is not right",
+                          "check both; after several failures sign-in waits a while")
+    token = secrets.token_urlsafe(32)
+    with app.record.transaction() as c:
+        _log(c, "signed_in", name, address, person, digest(token))
+    return SignedIn(name, row["role"], row["must_change"], token), token
+
+
+def session(app: App, token: str, address: str) -> SignedIn | None:
+    """The person a session token belongs to, if the session is open, not idle past IDLE,
+    and their account is active; its use is recorded (at most once a minute)."""
+    hashed = digest(token)
+    with app.record.read() as c:
+        rows = c.execute(select(access.c.kind, access.c.name, access.c.recorded_at).where(
+            access.c.session_sha256 == hashed).order_by(access.c.id)).all()
+        if not rows or rows[0].kind != "signed_in" or any(
+                r.kind in ("signed_out", "expired") for r in rows):
+            return None
+        name = rows[0].name
+        person, row = _current(c, name)
+    last = rows[-1].recorded_at
+    last = last if last.tzinfo else last.replace(tzinfo=now().tzinfo)
+    if row is None or row["disabled"]:
+        return None
+    if now() - last > IDLE:
+        with app.record.transaction() as c:
+            _log(c, "expired", name, address, person, hashed)
+        return None
+    if now() - last > SEEN_EVERY:
+        with app.record.transaction() as c:
+            _log(c, "seen", name, address, person, hashed)
+    return SignedIn(name, row["role"], row["must_change"], token)
+
+
+def sign_out(app: App, token: str, address: str) -> None:
+    hashed = digest(token)
+    with app.record.transaction() as c:
+        name = c.execute(select(access.c.name).where(
+            access.c.session_sha256 == hashed, access.c.kind == "signed_in")).scalar()
+        if name is not None:
+            person, _ = _current(c, name)
+            _log(c, "signed_out", name, address, person, hashed)
+
+
+def by_token(app: App, token: str) -> SignedIn | None:
+    """The person whose newest API token this is, if their account is active."""
+    with app.record.read() as c:
+        person = c.execute(select(api_tokens.c.person_id).where(
+            api_tokens.c.token_sha256 == digest(token))).scalar()
+        if person is None:
+            return None
+        newest = c.execute(select(api_tokens.c.token_sha256).where(
+            api_tokens.c.person_id == person).order_by(api_tokens.c.id.desc())).scalar()
+        name = c.execute(select(people.c.name).where(people.c.id == person)).scalar()
+        _, row = _current(c, name)
+    if newest != digest(token) or row is None or row["disabled"]:
+        return None
+    return SignedIn(name, row["role"])

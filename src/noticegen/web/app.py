@@ -1,0 +1,184 @@
+"""The ASGI application: one application object for the process, the pages' templates, the
+package's own static files, security headers, and errors caught once — a problem is a page
+(or a JSON problem under /api/) with its message and hint, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException
+
+from ..errors import InputError, NoticegenError
+from ..files import write_atomically
+from ..record import RecordError
+from ..review.approvals import TemplateNotApproved
+from ..rules import StepRefused
+from ..service import App
+from ..words import plural
+from .auth import VISITOR, BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
+
+log = logging.getLogger("noticegen.web")
+KEY_FILE = "web.key"
+STATIC = Path(__file__).parent / "static"
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'self'")
+
+
+def _key(app: App) -> bytes:
+    """The service's own secret (CSRF tokens), kept in the state folder, made on first use."""
+    path = app.project.settings.state_dir / KEY_FILE
+    if not path.is_file():
+        write_atomically(path, secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("noticegen.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["plural"] = plural
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page from the web templates, with the person, the CSRF token and the path."""
+    env: Environment = request.app.state.env
+    person = getattr(request.state, "person", None)
+    html = env.get_template(template).render(
+        request=request, person=person, csrf=csrf_token(request), path=request.url.path,
+        **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(request: Request, status: int, message: str, hint: str | None = None,
+            problems: list[dict[str, Any]] | None = None) -> Response:
+    """The one shape of an error: JSON under /api/, else the error page."""
+    if wants_json(request):
+        body: dict[str, Any] = {"error": message, "hint": hint}
+        if problems is not None:
+            body["problems"] = problems
+        return JSONResponse(body, status_code=status)
+    return page(request, "error.html", status=status, message=message, hint=hint,
+                problems=problems or [])
+
+
+def _status(exc: NoticegenError) -> int:
+    if isinstance(exc, NotSignedIn):
+        return 401
+    if isinstance(exc, Forbidden | BadCsrf | PasswordChange):
+        return 403
+    if isinstance(exc, InputError):
+        return 422
+    if isinstance(exc, StepRefused | TemplateNotApproved):
+        return 409
+    if isinstance(exc, RecordError):
+        return 503
+    return 400
+
+
+async def _noticegen_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NoticegenError)
+    if not wants_json(request) and request.method == "GET":
+        if isinstance(exc, NotSignedIn):
+            return RedirectResponse(f"/sign-in?next={quote(_local(request.url.path))}", 303)
+        if isinstance(exc, PasswordChange):
+            return RedirectResponse("/account/password", 303)
+    problems = None
+    if isinstance(exc, InputError):
+        problems = [{"where": p.file, "line": p.line, "field": p.field, "message": p.message,
+                     "hint": p.hint} for p in exc.problems]
+    return problem(request, _status(exc), exc.message, exc.hint, problems)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [{"where": str(e["loc"][0]) if e.get("loc") else "request",
+                 "line": None, "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
+                 "message": e.get("msg", "not valid"), "hint": None} for e in exc.errors()]
+    return problem(request, 422, f"{plural('problem', len(problems))} in the request",
+                   "correct the fields named and send it again", problems)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    words = {404: ("there is no such page", "check the address"),
+             405: ("that page does not take this kind of request", "use the page's own form")}
+    message, hint = words.get(exc.status_code, (str(exc.detail), None))
+    if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
+        message = exc.detail
+    return problem(request, exc.status_code, message, hint)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("internal error on %s %s", request.method, request.url.path)
+    return problem(request, 500, "internal error: nothing more was recorded",
+                   "report this with the time and the page; the service's log has the details")
+
+
+def _local(path: str) -> str:
+    """Only a path of this service is a place to go back to after sign-in."""
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc and path.startswith("/") \
+        and not path.startswith("//") else "/"
+
+
+def create_app(root: Path, database: str | None = None) -> FastAPI:
+    """The service over the project folder `root` and its record (the given URL, else as the
+    command line finds it)."""
+    base = App.open(root, "web", database)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        base.close()
+
+    web = FastAPI(title="noticegen", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Code-enforcement notices, mail batches, tracking and the "
+                  "city attorney's template review. Authenticate with a personal API token: "
+                  "`Authorization: Bearer <token>` (`noticegen users token NAME`).")
+    web.state.base = base
+    web.state.env = environment()
+    web.state.key = _key(base)
+    web.add_exception_handler(NoticegenError, _noticegen_error)
+    web.add_exception_handler(RequestValidationError, _validation_error)
+    web.add_exception_handler(HTTPException, _http_error)
+    web.add_exception_handler(Exception, _internal_error)
+
+    @web.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        if getattr(request.state, "visitor", None) and \
+                request.cookies.get(VISITOR) != request.state.visitor:
+            response.set_cookie(VISITOR, request.state.visitor, httponly=True, secure=True,
+                                samesite="lax")
+        return response
+
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from .pages import ROUTERS
+
+    for router in ROUTERS:
+        web.include_router(router)
+    return web

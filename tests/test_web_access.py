@@ -1,0 +1,120 @@
+"""Signing in and out, sessions, passwords, throttling, tokens and CSRF (issue 14, item 2)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from noticegen.cli import cli
+
+
+def test_sign_in_rotates_the_session_and_sign_out_ends_it(web):
+    client = web.client("clerk")
+    first = client.cookies.get("ng_session")
+    again = web.client("clerk")
+    assert again.cookies.get("ng_session") != first  # a new token at every sign-in
+    out = client.post("/sign-out", data={"csrf": client.csrf})
+    assert out.status_code == 303
+    client.cookies.set("ng_session", first, domain="testserver.local")
+    assert client.get("/api/me").status_code == 401
+
+
+def test_the_session_cookie_is_httponly_secure_and_samesite(web):
+    client = web.anonymous()
+    web.add_user("c1", "clerk")
+    answer = client.post("/sign-in", data={"name": "c1", "password": web.PASSWORD,
+                                           "csrf": web.csrf_of(client, "/sign-in")})
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
+
+
+def test_a_wrong_password_is_refused_recorded_and_throttled(web):
+    web.add_user("c2", "clerk")
+    client = web.anonymous()
+    for _ in range(5):
+        bad = client.post("/sign-in", data={"name": "c2", "password": "wrong-password-x",
+                                             "csrf": web.csrf_of(client, "/sign-in")})
+        assert bad.status_code == 401
+        assert "not right" in bad.text
+    right = client.post("/sign-in", data={"name": "c2", "password": web.PASSWORD,
+                                          "csrf": web.csrf_of(client, "/sign-in")})
+    assert right.status_code == 429 and "too many failed sign-ins" in right.text
+    from sqlalchemy import select
+
+    from noticegen.record.tables import access
+    with web.asgi.state.base.record.read() as c:
+        kinds = [k for (k,) in c.execute(select(access.c.kind).where(access.c.name == "c2"))]
+    assert kinds == ["sign_in_failed"] * 5 + ["throttled"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(web):
+    client = web.client("admin")
+    refused = client.post("/users", data={"name": "x.y", "role": "clerk"})
+    assert refused.status_code == 403 and "did not come from this service" in refused.text
+    forged = client.post("/users", data={"name": "x.y", "role": "clerk", "csrf": "0" * 40})
+    assert forged.status_code == 403
+    done = client.post("/users", data={"name": "x.y", "role": "clerk", "csrf": client.csrf})
+    assert done.status_code == 200 and "One-time password" in done.text
+
+
+def test_a_one_time_password_must_be_changed_first(web):
+    from noticegen.service import App
+    from noticegen.service.people import add_user
+
+    app = App.open(web.root, "admin.test")
+    password = add_user(app, "new.clerk", "clerk")
+    app.close()
+    client = web.anonymous()
+    signed = client.post("/sign-in", data={"name": "new.clerk", "password": password,
+                                           "csrf": web.csrf_of(client, "/sign-in")})
+    assert signed.headers["location"] == "/account/password"
+    assert client.get("/users").headers["location"] == "/account/password"
+    csrf = web.csrf_of(client, "/account/password")
+    changed = client.post("/account/password", data={
+        "current": password, "new": "my-own-long-password", "again": "my-own-long-password",
+        "csrf": csrf})
+    assert changed.status_code == 303
+    assert client.get("/api/me").json()["must_change"] is False
+
+
+def test_a_disabled_user_is_out_at_once(web):
+    client = web.client("clerk", "leaving.clerk")
+    assert client.get("/api/me").status_code == 200
+    result = CliRunner().invoke(cli, ["--root", str(web.root), "users", "disable",
+                                      "leaving.clerk"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/me").status_code == 401
+
+
+def test_api_tokens_authenticate_and_a_new_one_replaces_the_old(web):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--root", str(web.root), "users", "add", "api.clerk", "--role",
+                               "clerk"]).exit_code == 0
+    first = runner.invoke(cli, ["--root", str(web.root), "users", "token", "api.clerk"])
+    token = first.stdout.splitlines()[0]
+    client = web.anonymous()
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["role"] == "clerk"
+    runner.invoke(cli, ["--root", str(web.root), "users", "token", "api.clerk"])
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code \
+        == 401
+    assert client.get("/api/me", headers={"Authorization": "Bearer nonsense"}).status_code \
+        == 401
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["users", "add", "x", "--role", "mayor"], "Invalid value for '--role'"),
+    (["users", "disable", "nobody"], "there is no user nobody"),
+    (["users", "token", "nobody"], "there is no active user nobody"),
+])
+def test_users_commands_explain_bad_input(web, args, message):
+    result = CliRunner().invoke(cli, ["--root", str(web.root), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_short_password_from_stdin_is_refused(web):
+    result = CliRunner().invoke(cli, ["--root", str(web.root), "users", "add", "s", "--role",
+                                      "clerk", "--password-stdin"], input="short\n")
+    assert result.exit_code == 1 and "too short" in result.output
