@@ -18,6 +18,9 @@ from ..record.tables import access, accounts, api_tokens, people
 from .app import App
 
 ROLES = ("officer", "clerk", "attorney", "manager", "admin")
+SEES_COMPLAINANT = ("clerk", "officer", "manager")
+"""The roles whose work needs the complainant's name and contact (directive V.A.3: nobody
+else sees it: not the city attorney's reviewers, not the administrator, not the public)."""
 PUBLIC = "public"
 """The actor of what an unsigned visitor does (a failed sign-in under an unknown name)."""
 IDLE = timedelta(minutes=30)
