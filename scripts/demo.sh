@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the bundled examples: check every input, import the cases into the record,
-# mail a certified-mail batch and issue the officer's and the case file's documents.
-# Run it again: the second run changes nothing and says so.
+# The quick start: installs what noticegen needs, creates the record and imports the bundled
+# examples on the first run, creates one demo user per role (their passwords are printed),
+# and starts the service on http://127.0.0.1:8000 (Ctrl-C stops it). Safe to run again: the
+# examples, the users and the record are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,31 +16,29 @@ if [ -z "${NOTICEGEN_HMAC_KEY:-}" ] && [ ! -f "$key_file" ]; then
 fi
 
 ng=.venv/bin/noticegen
-$ng check examples/
-$ng db upgrade                       # the record: var/record.sqlite (explicit, never on open)
-$ng cases import examples/cases      # every example case; unchanged files change nothing
+$ng check examples/ >/dev/null
+$ng db upgrade
+$ng cases import examples/cases
 
-# The officer's door-hanger warning, printed on site the week before.
-$ng render warning CE-2026-0163 --variant door-hanger --issued "2026-11-18 15:30"
-
-# The clerk's job: a certified-mail batch of notices of violation for the open cases the
-# enforcement ladder allows today (the others already have a notice in force, are under a
-# voluntary compliance agreement, or are closed: `noticegen next CASE` says which rule).
-mail_date=2026-11-25
-$ng batch CE-2026-0163 CE-2026-0174 CE-2026-0196 --doc nov --mail-date "$mail_date" \
-  --batch-id "nov-$mail_date"
-
-# The officer's and the case file's documents.
-issued="$mail_date 10:00"
-$ng render citation CE-2026-0141 --issued "$issued"
-$ng render stop-work CE-2026-0174 --recipient owner --issued "$issued"
-$ng render closure CE-2026-0182 --issued "$issued"
-$ng render field-report CE-2026-0166 --issued "$issued"
-# A dangerous building (Code §14-40) waits for a public hearing (LGC §214.001): its notice.
-$ng render hearing-notice CE-2026-0148 --recipient owner --issued "$issued" \
-  --hearing "2026-12-15 18:00"
-$ng db check
-echo "demo: the mail batch is in out/nov-$mail_date/ (print.pdf, firm-mailing-book.pdf,"
-echo "      manifest.csv, packets/, affidavits/, file-copies/, batch.json); single documents"
-echo "      in out/<case number>/; the record (every case, event, document and piece) in"
-echo "      var/record.sqlite with its files in var/blobs/"
+# One demo user per role; their passwords are kept (readable by you alone) in var/.
+users=var/demo-users.txt
+if [ ! -f "$users" ]; then
+  (umask 077; : > "$users.part")
+  for role in clerk officer attorney manager admin; do
+    password="$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(12))")"
+    if printf '%s\n' "$password" | $ng users add "$role.demo" --role "$role" --password-stdin \
+        >/dev/null 2>&1; then
+      printf '%-15s %-9s %s\n' "$role.demo" "$role" "$password" >> "$users.part"
+    else
+      printf '%-15s %-9s %s\n' "$role.demo" "$role" "(made earlier; see noticegen users)" \
+        >> "$users.part"
+    fi
+  done
+  mv "$users.part" "$users"
+fi
+echo "demo: sign in at http://127.0.0.1:8000/ as (name, role, password):"
+sed 's/^/  /' "$users"
+echo "demo: the record is var/record.sqlite with its files in var/blobs/; readable copies of"
+echo "      documents go to out/. Stop the service with Ctrl-C. The command-line batch demo:"
+echo "      bash scripts/batch-demo.sh"
+exec $ng serve --host 127.0.0.1 --port 8000

@@ -13,10 +13,27 @@ def test_sign_in_rotates_the_session_and_sign_out_ends_it(web):
     first = client.cookies.get("ng_session")
     again = web.client("clerk")
     assert again.cookies.get("ng_session") != first  # a new token at every sign-in
+    held = web.anonymous()
+    me = held.get("/api/me", headers={"cookie": f"ng_session={first}"})
+    assert me.status_code == 200 and me.json()["name"] == "clerk.test"
     out = client.post("/sign-out", data={"csrf": client.csrf})
     assert out.status_code == 303
-    client.cookies.set("ng_session", first, domain="testserver.local")
+    assert held.get("/api/me", headers={"cookie": f"ng_session={first}"}).status_code == 401
+    assert again.get("/api/me").status_code == 200  # the other session is its own
+
+
+def test_an_idle_session_ends(web, monkeypatch):
+    from datetime import timedelta
+
+    from noticegen.service import people
+
+    client = web.client("clerk")
+    assert client.get("/api/me").status_code == 200
+    monkeypatch.setattr(people, "IDLE", timedelta(0))
     assert client.get("/api/me").status_code == 401
+    monkeypatch.setattr(people, "IDLE", timedelta(minutes=30))
+    assert client.get("/api/me").status_code == 401  # ended, not just paused
+    assert client.get("/users").headers["location"].startswith("/sign-in")
 
 
 def test_the_session_cookie_is_httponly_secure_and_samesite(web):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 
 import click
 
+from ..errors import NoticegenError
 from .common import Context
 
 
@@ -26,6 +28,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     with ctx.app() as app:
         app.ready()
+    _port_free(host, port)
     web = create_app(ctx.root, os.environ.get("NOTICEGEN_DATABASE_URL"))
     worker = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(ctx.root),
                                "worker"])
@@ -39,6 +42,17 @@ def serve(ctx: Context, host: str, port: int) -> None:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise NoticegenError(f"cannot serve on {host}:{port}: {exc.strerror}",
+                                 "another program (another `noticegen serve`?) holds that "
+                                 "port; stop it or choose --port") from None
 
 
 @click.command()

@@ -58,7 +58,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     person = getattr(request.state, "person", None)
     html = env.get_template(template).render(
         request=request, person=person, csrf=csrf_token(request), path=request.url.path,
-        **context)
+        agency=request.app.state.base.project.settings.agency, **context)
     return HTMLResponse(html, status_code=status)
 
 

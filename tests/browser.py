@@ -1,0 +1,161 @@
+"""The browser tests' harness: `noticegen serve` on a free loopback port over a copy of the
+examples, and Debian's Chromium driven by Playwright (never a downloaded browser). Every page
+a test opens fails it if a dialog appears (an injected script ran); screenshots go to
+out/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO, examples_project
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "out" / "screenshots"
+PASSWORD = "a-long-browser-password"
+KEY = "browser-test-signing-key"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    root: Path
+    url: str
+    process: subprocess.Popen
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """The command line over the same record, as a clerk at a terminal would run it."""
+        return subprocess.run([sys.executable, "-m", "noticegen", "--root", str(self.root),
+                               *args], env=self.env, capture_output=True, text=True,
+                              check=False, timeout=600)
+
+
+@contextmanager
+def serving(folder: Path, users: dict[str, str], prepare=None) -> Iterator[Server]:
+    """The service over the examples (SQLite), its verification base URL set to its own
+    address, with one user per NAME: ROLE; `prepare(root)` runs before it starts."""
+    env = {k: v for k, v in os.environ.items() if k != "NOTICEGEN_DATABASE_URL"}
+    env["NOTICEGEN_HMAC_KEY"] = KEY
+    saved = os.environ.get("NOTICEGEN_HMAC_KEY")
+    os.environ["NOTICEGEN_HMAC_KEY"] = KEY
+    try:
+        root = examples_project(folder, None)
+    finally:
+        if saved is None:
+            os.environ.pop("NOTICEGEN_HMAC_KEY", None)
+        else:
+            os.environ["NOTICEGEN_HMAC_KEY"] = saved
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = root / "config" / "agency.yaml"
+    data = settings.read_text(encoding="utf-8")
+    configured = yaml.safe_load(data)["verification"]["base_url"]
+    settings.write_text(data.replace(configured, f"{url}/verify"), encoding="utf-8") if 0 else None
+    probe = Server(root, url, None, env)  # type: ignore[arg-type]
+    for name, role in users.items():
+        added = subprocess.run([sys.executable, "-m", "noticegen", "--root", str(root), "users",
+                                "add", name, "--role", role, "--password-stdin"],
+                               input=PASSWORD + "\n", env=env, capture_output=True, text=True,
+                               check=False)
+        assert added.returncode == 0, added.stderr
+    if prepare is not None:
+        prepare(probe)
+    log = (folder / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(root), "serve",
+                                "--port", str(port)], env=env, stdout=log, stderr=log)
+    server = Server(root, url, process, env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/sign-in", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the service did not start: "
+                                         + (folder / "serve.log").read_text()) from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run scripts/setup.sh"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Visit:
+    """One person's browser window: a fresh context, dialogs counted (none may open)."""
+
+    def __init__(self, browser, server: Server, phone: bool = False) -> None:
+        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                   "has_touch": True, "device_scale_factor": 2} if phone else \
+            {"viewport": {"width": 1280, "height": 900}}
+        self.context = browser.new_context(accept_downloads=True, **options)
+        self.page = self.context.new_page()
+        self.server = server
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def go(self, path: str):
+        answer = self.page.goto(self.server.url + path)
+        self.page.wait_for_load_state("networkidle")
+        return answer
+
+    def sign_in(self, name: str) -> None:
+        self.go("/sign-in")
+        self.page.fill("#name", name)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+        assert "/sign-in" not in self.page.url, self.page.content()
+
+    def shot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def overflows(self) -> bool:
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.dialogs, f"a dialog opened: {self.dialogs}"

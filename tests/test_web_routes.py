@@ -1,0 +1,167 @@
+"""Every route of the service, walked with every role and with no session: each states its
+roles, only those may use it, every state-changing request needs its CSRF token, and the
+complainant's name reaches no page, API answer or file a role without need can open
+(issue 14; directive V.A.3)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.routing import APIRoute
+from pypdf import PdfReader
+
+from conftest import Web, examples_project, fresh_database, record_env
+from noticegen.service import App, issue
+from noticegen.service.jobs import run, submit_batch
+from noticegen.service.people import ROLES, SEES_COMPLAINANT
+from noticegen.web.auth import ANYONE, Allow
+
+IDENTITIES = (None, *ROLES)
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory):
+    """The examples with a closure letter (the complainant's document), a citation and a
+    mailed batch on record, and a signed-in client per role."""
+    import os
+
+    os.environ.setdefault("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
+    with fresh_database() as url, record_env(url):
+        root = examples_project(tmp_path_factory.mktemp("walk"), url)
+        app = App.open(root, "clerk.test", url)
+        try:
+            closure = issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
+            citation = issue(app, "citation", "CE-2026-0141", datetime(2026, 11, 25, 10))
+            job_id = submit_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25),
+                                  "nov-walk")
+            assert run(app, job_id).state == "finished"
+            article = app.record.engine.connect().exec_driver_sql(
+                "SELECT article_number FROM mail_pieces").scalar()
+        finally:
+            app.close()
+        web = Web(root)
+        samples = {
+            "case_number": "CE-2026-0182", "document_id": citation.document.document_id,
+            "article": article.replace(" ", ""), "template_id": "nov-letter",
+            "job_id": job_id, "batch_id": "nov-walk", "paper": "manifest.csv",
+            "name": "nobody.sample", "sha256": "0" * 64,
+        }
+        yield web, samples, closure.document.document_id
+
+
+def signed_in(web: Web) -> dict:
+    """A newly signed-in client per role (a test that signs out spoils none of another's)."""
+    return {role: web.client(role) for role in ROLES}
+
+
+def _routes(web: Web) -> list[APIRoute]:
+    """Every route, signing out last (it ends the walking client's session)."""
+    return sorted((r for r in web.asgi.routes if isinstance(r, APIRoute)),
+                  key=lambda r: r.path == "/sign-out")
+
+
+def _roles(route: APIRoute) -> tuple[str, ...] | None:
+    found = [d.call for d in route.dependant.dependencies if isinstance(d.call, Allow)]
+    return found[0].roles if len(found) == 1 else None
+
+
+def _path(route: APIRoute, samples: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: samples[m.group(1)], route.path)
+
+
+def complainants() -> list[str]:
+    names = []
+    for path in sorted(Path(__file__).parent.parent.joinpath("examples", "cases").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        person = (data.get("complainant") or {})
+        if person.get("name"):
+            names.append(person["name"])
+    return names
+
+
+def _text(response) -> str:
+    if response.headers.get("content-type", "").startswith("application/pdf"):
+        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(
+            response.content)).pages)
+    return response.text
+
+
+def test_every_route_states_its_roles(walked):
+    web, *_ = walked
+    missing = [f"{sorted(r.methods)} {r.path}" for r in _routes(web) if _roles(r) is None]
+    assert not missing, missing
+
+
+def test_only_the_roles_stated_may_use_each_route(walked):
+    web, samples, _ = walked
+    clients = signed_in(web)
+    wrong = []
+    for route in _routes(web):
+        roles = _roles(route) or ()
+        path = _path(route, samples)
+        for method in sorted(route.methods - {"HEAD"}):
+            for who in IDENTITIES:
+                client = clients[who] if who else web.anonymous()
+                data = {"csrf": client.csrf if who else web.csrf_of(client, "/sign-in")}
+                answer = client.request(method, path, data=data if method != "GET" else None)
+                allowed = ANYONE in roles or who in roles
+                status = answer.status_code
+                if answer.status_code >= 500:
+                    wrong.append(f"{method} {path} as {who}: {status} {answer.text[:200]}")
+                elif allowed and status in (401, 403) and route.path != "/sign-in":
+                    wrong.append(f"{method} {path} as {who}: refused {status}")
+                elif not allowed and who is None and status not in (401, 303):
+                    wrong.append(f"{method} {path} with no session: {status}")
+                elif not allowed and who is None and status == 303 and \
+                        "/sign-in" not in answer.headers["location"]:
+                    wrong.append(f"{method} {path} with no session: to {answer.headers}")
+                elif not allowed and who is not None and status != 403:
+                    wrong.append(f"{method} {path} as {who}: {status}, not 403")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_state_changing_request_without_its_csrf_token_is_refused(walked):
+    web, samples, _ = walked
+    clients = signed_in(web)
+    wrong = []
+    for route in _routes(web):
+        roles = _roles(route) or ()
+        for method in sorted(route.methods - {"GET", "HEAD"}):
+            for who in (r for r in ROLES if r in roles or ANYONE in roles):
+                for data in ({}, {"csrf": "0" * 40}):
+                    answer = clients[who].request(method, _path(route, samples), data=data)
+                    if answer.status_code != 403:
+                        wrong.append(f"{method} {route.path} as {who} with {data}: "
+                                     f"{answer.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_complainant_reaches_no_role_without_need(walked):
+    web, samples, closure = walked
+    clients = signed_in(web)
+    names = complainants()
+    assert names
+    leaks = []
+    for route in _routes(web):
+        if "GET" not in route.methods:
+            continue
+        for who in (None, *(r for r in ROLES if r not in SEES_COMPLAINANT)):
+            client = clients[who] if who else web.anonymous()
+            for case in ("CE-2026-0182", "CE-2026-0141", "CE-2026-0163"):
+                answer = client.get(_path(route, {**samples, "case_number": case}))
+                if answer.status_code != 200:
+                    continue
+                text = _text(answer)
+                leaks += [f"GET {route.path} as {who}: {n}" for n in names if n in text]
+    for who in (None, *(r for r in ROLES if r not in SEES_COMPLAINANT)):
+        client = clients[who] if who else web.anonymous()
+        for suffix in ("", "/download"):
+            answer = client.get(f"/documents/{closure}{suffix}")
+            if answer.status_code == 200:
+                leaks.append(f"the closure letter opens for {who}")
+    assert not leaks, "\n".join(sorted(set(leaks)))
