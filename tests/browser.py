@@ -68,7 +68,7 @@ def serving(folder: Path, users: dict[str, str], prepare=None) -> Iterator[Serve
     settings = root / "config" / "agency.yaml"
     data = settings.read_text(encoding="utf-8")
     configured = yaml.safe_load(data)["verification"]["base_url"]
-    settings.write_text(data.replace(configured, f"{url}/verify"), encoding="utf-8") if 0 else None
+    settings.write_text(data.replace(configured, f"{url}/verify"), encoding="utf-8")
     probe = Server(root, url, None, env)  # type: ignore[arg-type]
     for name, role in users.items():
         added = subprocess.run([sys.executable, "-m", "noticegen", "--root", str(root), "users",

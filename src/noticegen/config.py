@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -27,6 +29,8 @@ SETTINGS_FILE = "agency.yaml"
 APPROVALS_FILE = "approvals.yaml"
 APPROVED_TEXTS = "approved-specimens"
 """The city attorney's approvals and approved specimen texts, beside the settings."""
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+"""Hosts a verification address may name over plain http: this machine only."""
 Money = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
 
 
@@ -336,9 +340,28 @@ class Enforcement(Model):
 class Verification(Model):
     """Where the QR code on each document leads; the HMAC key never lives in the repo."""
 
-    base_url: Annotated[str, Field(pattern=r"^https://\S+$")]
+    base_url: Text
     key_env: Text = "NOTICEGEN_HMAC_KEY"
     key_file: Path | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        """https, except on this machine itself (the service run by `noticegen serve` on
+        127.0.0.1): a QR code on paper must never lead over plain http to another host."""
+        parts = urlsplit(value)
+        loopback = parts.scheme == "http" and parts.hostname in LOOPBACK
+        try:
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            loopback = False
+        if re.search(r"\s", value) or not parts.hostname or parts.query or parts.fragment \
+                or not (parts.scheme == "https" or loopback):
+            raise invalid(f"'{value}' is not a verification address",
+                          "an https:// address without spaces, query or fragment, e.g. "
+                          "https://verify.example.gov/verify; plain http only on this machine "
+                          "(http://127.0.0.1:8000/verify)")
+        return value
 
     def key(self) -> bytes:
         """The signing key, from the environment or a file outside git."""

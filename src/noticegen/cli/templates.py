@@ -25,19 +25,27 @@ def templates() -> None:
 @click.pass_obj
 def list_(ctx: Context) -> None:
     """Every template: id, document type, variant, version, audience, language, content hash
-    and whether it is approved as it is now."""
+    and whether it is approved as it is now (or was sent back, when there is a record)."""
+    from ..record import RecordError
     from ..review import statuses
+    from ..service.templates import TemplateState, states
 
-    rows = [(s.entry.id, s.entry.doc_type, s.entry.variant, f"v{s.entry.version}",
-             s.entry.audience, s.entry.language, s.hash[:12], s) for s in statuses(ctx.root)]
+    try:
+        with ctx.app() as app:
+            found = states(app)
+    except RecordError:  # no record (yet): the approvals on file say it all but send-backs
+        found = [TemplateState(s, None) for s in statuses(ctx.root)]
+    rows = [(t.status.entry.id, t.status.entry.doc_type, t.status.entry.variant,
+             f"v{t.status.entry.version}", t.status.entry.audience, t.status.entry.language,
+             t.status.hash[:12], t) for t in found]
     heads = ("ID", "TYPE", "VARIANT", "VER", "AUDIENCE", "LANG", "HASH")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)) + "  APPROVAL")
     pending = 0
     for *cells, current in rows:
         state = current.describe()
-        style = {"fg": "green"} if current.approved else {"fg": "red", "bold": True}
-        pending += current.approved is None
+        style = {"fg": "green"} if current.status.approved else {"fg": "red", "bold": True}
+        pending += current.status.approved is None
         click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  "
                    + click.style(state, **style))  # type: ignore[arg-type]
     if pending:
@@ -136,10 +144,14 @@ def _colour(line: str) -> str:
 def approve(ctx: Context, ids: tuple[str, ...], by: str, note: str | None) -> None:
     """Approve templates as they are now: records the content hash, approver, date and note in
     config/approvals.yaml (and the record) and the approved specimen text in
-    config/approved-specimens/. Commit both: approvals travel through version control."""
+    config/approved-specimens/. A template changed since its version was approved gets the
+    next version number in templates/registry.yaml first. Commit them all: approvals travel
+    through version control."""
+    from ..review import statuses
     from ..review.approvals import SHORT
     from ..service import approve as record
 
+    versions = {s.entry.id: s.entry.version for s in statuses(ctx.root)}
     for template_id in ids:
         with ctx.app() as app:
             approval, new = record(app, template_id, by, note)
@@ -147,3 +159,7 @@ def approve(ctx: Context, ids: tuple[str, ...], by: str, note: str | None) -> No
         click.echo(f"{template_id} v{approval.version}: {what} "
                    f"{approval.approved_on.isoformat()} by {approval.approved_by} "
                    f"(hash {approval.hash[:SHORT]})")
+        if new and approval.version != versions.get(template_id, approval.version):
+            click.echo(f"  v{versions[template_id]} was approved with other content: "
+                       f"templates/registry.yaml now gives {template_id} version "
+                       f"{approval.version} (commit it with the approval)")

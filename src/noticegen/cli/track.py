@@ -68,10 +68,11 @@ def import_(ctx: Context, file: Path) -> None:
     from ..service import import_events
 
     with ctx.app() as app:
-        recorded, problems = import_events(app, file)
-    click.echo(f"{counted(recorded, 'event')} recorded from {file}")
-    if problems:
-        raise InputError(problems)
+        done = import_events(app, file)
+    already = f" ({done.already} already on record)" if done.already else ""
+    click.echo(f"{counted(done.recorded, 'event')} recorded from {file}{already}")
+    if done.problems:
+        raise InputError(done.problems)
 
 
 @track.command("list")
@@ -80,7 +81,6 @@ def import_(ctx: Context, file: Path) -> None:
 @click.pass_obj
 def list_(ctx: Context, status: str | None, case_number: str | None) -> None:
     """Mail pieces with their status, service and the compliance date the record acts on."""
-    from ..rules import long_date
     from ..service import reports
 
     with ctx.app() as app:
@@ -89,9 +89,8 @@ def list_(ctx: Context, status: str | None, case_number: str | None) -> None:
         piece = report.piece
         click.echo(f"{printed(piece.article_number)}  {piece.case_number}  "
                    f"{piece.addressee} ({piece.recipient_role})  {piece.status}")
-        acts = long_date(report.acts_on) if report.acts_on else "—"
         click.echo(f"    service: {report.service.basis}")
-        click.echo(f"    compliance date: {acts} ({report.why})")
+        click.echo(f"    compliance date: {report.compliance}")
 
 
 @track.command("export")

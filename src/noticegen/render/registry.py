@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import Field, PositiveInt
 
 from ..errors import InputError, NoticegenError
+from ..files import write_atomically
 from ..models import Identifier, Model, Text
 from ..rules.serving import ServiceName
 from ..source import read_yaml, suggest, validate
 
+REGISTRY_FILE = "registry.yaml"
+"""Under templates/."""
 Audience = Literal["responsible_party", "complainant", "case_file"]
 
 
@@ -75,7 +79,7 @@ class Registry(Model):
 
 
 def load_registry(templates: Path) -> Registry:
-    source = read_yaml(templates / "registry.yaml")
+    source = read_yaml(templates / REGISTRY_FILE)
     registry, problems = validate(Registry, source)
     if registry is not None:
         for name, doc in registry.documents.items():
@@ -90,3 +94,44 @@ def load_registry(templates: Path) -> Registry:
         raise InputError(problems)
     assert registry is not None
     return registry
+
+
+def set_version(templates: Path, template_id: str, version: int) -> str:
+    """Change one template's `version:` in registry.yaml where it is written, keeping every
+    comment, the layout and every other entry; returns the file's text before."""
+    path = templates / REGISTRY_FILE
+    text = path.read_text(encoding="utf-8")
+    node = _version_node(yaml.compose(text, Loader=yaml.SafeLoader), template_id)
+    if node is None:
+        raise NoticegenError(f"templates/{REGISTRY_FILE} gives no version for template "
+                             f"'{template_id}'", "add `version: N` to its entry")
+    changed = text[:node.start_mark.index] + str(version) + text[node.end_mark.index:]
+    write_atomically(path, changed)
+    found = next((t for kind in load_registry(templates).documents.values()
+                  for t in kind.templates if t.id == template_id), None)
+    if found is None or found.version != version:  # never leave the registry half-changed
+        write_atomically(path, text)
+        raise NoticegenError(f"templates/{REGISTRY_FILE}: the version of '{template_id}' could "
+                             "not be changed in place", f"set `version: {version}` by hand")
+    return text
+
+
+def _version_node(root: yaml.Node | None, template_id: str) -> yaml.ScalarNode | None:
+    """The `version:` value of the template entry whose id is template_id."""
+    def value(node: yaml.Node, key: str) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    return v
+        return None
+
+    documents = value(root, "documents") if root is not None else None
+    if not isinstance(documents, yaml.MappingNode):
+        return None
+    for _, kind in documents.value:
+        entries = value(kind, "templates")
+        for entry in entries.value if isinstance(entries, yaml.SequenceNode) else ():
+            found_id, found = value(entry, "id"), value(entry, "version")
+            if isinstance(found_id, yaml.ScalarNode) and found_id.value == template_id:
+                return found if isinstance(found, yaml.ScalarNode) else None
+    return None

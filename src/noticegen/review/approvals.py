@@ -19,7 +19,7 @@ from ..config import APPROVALS_FILE, APPROVED_TEXTS
 from ..errors import InputError, NoticegenError, Problem
 from ..files import write_atomically
 from ..models import Day, Identifier, Model, Text
-from ..render.registry import TemplateEntry
+from ..render.registry import REGISTRY_FILE, TemplateEntry, set_version
 from ..source import read_yaml, validate
 from .entries import MAIL_TEMPLATES, ReviewEntry, find_entry, of_registry, review_entries
 from .hashing import combine, content_hash, file_hashes
@@ -143,6 +143,16 @@ class Status:
                     f"{a.approved_on.isoformat()} by {a.approved_by}")
         return "NOT APPROVED — never approved"
 
+    def approval_version(self) -> int:
+        """The version an approval of the template as it is now records: its own, unless
+        another wording was approved under that version — then the next one, so that two
+        wordings never share a version number."""
+        entry = self.entry
+        if self.approved is None and any(a.version == entry.version and a.hash != self.hash
+                                         for a in self.history):
+            return max(entry.version, *(a.version for a in self.history)) + 1
+        return entry.version
+
     def changed_files(self) -> list[str]:
         """Files (templates/…) that differ from the latest approval's."""
         if self.latest is None or not self.latest.files:
@@ -164,8 +174,10 @@ def status(root: Path, templates: Path, entry: ReviewEntry) -> Status:
 def approve(root: Path, template_id: str, by: str, note: str | None = None,
             on: date | None = None, templates: Path | None = None) -> tuple[Approval, bool]:
     """Record the city attorney's approval of a template as it is now: its hash, who, when and
-    why, and the specimen text approved. Refused when the specimen does not render. Returns
-    the approval and whether it is new (approving the same content twice records it once)."""
+    why, and the specimen text approved. A template changed since its version was approved
+    gets the next version first (in templates/registry.yaml), so that two wordings never share
+    one. Refused when the specimen does not render. Returns the approval and whether it is new
+    (approving the same content twice records it once)."""
     from ..project import load_project
     from .specimen import Specimens
 
@@ -178,9 +190,17 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
     current = status(root, templates, entry)
     if current.approved is not None:
         return current.approved, False
+    before = None
+    if (version := current.approval_version()) != entry.version:
+        before = _raise_version(current, templates, version)
+        specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
+        entry = find_entry(specimens.entries, template_id)
+        current = status(root, templates, entry)  # the registry entry is part of the hash
     try:
         text = specimens.text(entry)
     except NoticegenError as exc:
+        if before is not None:
+            write_atomically(templates / REGISTRY_FILE, before)
         raise NoticegenError(f"{entry.label} cannot be approved: its specimen does not render "
                              f"({exc.message})", exc.hint) from None
     day = on or datetime.now(project.settings.zone).date()
@@ -192,6 +212,22 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
     write_atomically(approved_text_path(root, entry.id), text)
     save_approvals(root, approvals, [e.id for e in specimens.entries])
     return approval, True
+
+
+def _raise_version(current: Status, templates: Path, version: int) -> str:
+    """Give a changed template its next version in registry.yaml before it is approved;
+    returns the registry's text before. The mail templates' versions are in the code."""
+    entry, latest = current.entry, current.latest
+    assert latest is not None
+    if entry.doc_type == "mail":
+        raise NoticegenError(
+            f"{entry.label} changed since v{latest.version} was approved "
+            f"{latest.approved_on.isoformat()} by {latest.approved_by}: approving it needs a new "
+            "version number, so that two wordings never share one, and the mail templates' "
+            "versions are set in noticegen's code",
+            f"raise '{entry.id}' to {version} in MAIL_TEMPLATE_VERSIONS "
+            "(src/noticegen/mail/chunks.py), then approve it")
+    return set_version(templates, entry.id, version)
 
 
 # -------------------------------------------------------------------- refusing

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -210,9 +211,11 @@ class Review:
     """Templates whose specimen could not be rendered, and why."""
 
 
-def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -> Review:
+def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry],
+                 progress: Callable[[int, int], None] | None = None) -> Review:
     """One PDF: a cover listing every template and its approval state, then for each template
-    its marked specimen and its review sheet (with bookmarks); plus the Word specimens."""
+    its marked specimen and its review sheet (with bookmarks); plus the Word specimens.
+    `progress(done, total)` is told after each template."""
     zone = specimens.project.settings.zone
     now = datetime.now(zone).replace(microsecond=0)
     created = now.isoformat()
@@ -259,6 +262,8 @@ def build_review(root: Path, specimens: Specimens, entries: list[ReviewEntry]) -
             page_number=start)
         writer.add_outline_item(title="Specimen", page_number=start, parent=parent)
         writer.add_outline_item(title="Review sheet", page_number=sheet_start, parent=parent)
+        if progress is not None:
+            progress(len(pages), len(entries))
     writer.add_metadata({"/Title": "Legal review of the document templates",
                          "/Producer": "noticegen"})
     buffer = io.BytesIO()

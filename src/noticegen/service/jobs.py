@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
 
-from ..errors import InputError, NoticegenError
+from ..errors import InputError, NoticegenError, Problem
 from ..record.db import now
 from ..record.tables import job_events, jobs, people
 from .app import App
-from .mailing import mail_batch
+from .mailing import check_batch, mail_batch
 
 ENDED = ("finished", "failed")
 PROGRESS_EVERY = 0.5
@@ -48,16 +47,46 @@ class Job:
         return self.state in ENDED
 
 
+class NoSuchJob(NoticegenError):
+    """No job of that id in the record."""
+
+
 def submit_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date,
                  batch_id: str, reservice: str | None = None) -> str:
-    """Queue a mail batch for the worker; returns the job's id."""
+    """Queue a mail batch for the worker once it passes the checks the batch makes first
+    (`check_batch`: every refusal at once), so that nothing refused is queued. The same batch
+    asked again while its job is unfinished is that job; another batch under the same id is
+    refused. Returns the job's id."""
+    app.ready()
+    numbers = list(dict.fromkeys(case_numbers))
+    check_batch(app, numbers, doc_type, mail_date, batch_id, reservice)
+    params = {"cases": numbers, "doc_type": doc_type, "mail_date": mail_date.isoformat(),
+              "batch_id": batch_id, "reservice": reservice}
+    ended = select(job_events.c.job_id).where(job_events.c.state.in_(ENDED))
+    with app.transaction() as (c, actor):
+        for other, asked in c.execute(select(jobs.c.id, jobs.c.params).where(
+                jobs.c.kind == "mail_batch", jobs.c.id.not_in(ended))):
+            if asked == params:
+                return str(other)
+            if asked.get("batch_id") == batch_id:
+                raise InputError([Problem("(request)", None, "batch id",
+                                          f"batch {batch_id} is already queued (job {other}) "
+                                          "for other cases or another day",
+                                          "choose another batch id")])
+        job_id = uuid.uuid4().hex
+        c.execute(insert(jobs).values(id=job_id, kind="mail_batch", params=params,
+                                      actor_id=actor, recorded_at=now()))
+    return job_id
+
+
+def submit_review(app: App, template_ids: list[str] | None = None) -> str:
+    """Queue the city attorney's review PDF (`noticegen templates review`: about a minute for
+    every template) for the worker; returns the job's id."""
     app.ready()
     job_id = uuid.uuid4().hex
     with app.transaction() as (c, actor):
-        c.execute(insert(jobs).values(id=job_id, kind="mail_batch", params={
-            "cases": list(case_numbers), "doc_type": doc_type,
-            "mail_date": mail_date.isoformat(), "batch_id": batch_id,
-            "reservice": reservice}, actor_id=actor, recorded_at=now()))
+        c.execute(insert(jobs).values(id=job_id, kind="review", params={
+            "templates": list(template_ids or [])}, actor_id=actor, recorded_at=now()))
     return job_id
 
 
@@ -66,7 +95,7 @@ def job(app: App, job_id: str) -> Job:
         row = c.execute(select(jobs, people.c.name).join(
             people, people.c.id == jobs.c.actor_id).where(jobs.c.id == job_id)).mappings().first()
         if row is None:
-            raise NoticegenError(f"there is no job {job_id}", "jobs are named on their page")
+            raise NoSuchJob(f"there is no job {job_id}", "the batches page lists recent jobs")
         last = c.execute(select(job_events).where(job_events.c.job_id == job_id)
                          .order_by(job_events.c.seq.desc()).limit(1)).mappings().first()
     if last is None:
@@ -77,11 +106,22 @@ def job(app: App, job_id: str) -> Job:
 
 
 def unfinished(app: App) -> list[str]:
-    """Jobs not finished or failed, oldest first."""
+    """Jobs not finished or failed: those begun before (a restart interrupted them) first,
+    then those waiting, oldest first in each."""
     with app.record.read() as c:
         ended = select(job_events.c.job_id).where(job_events.c.state.in_(ENDED))
-        return list(c.execute(select(jobs.c.id).where(jobs.c.id.not_in(ended))
-                              .order_by(jobs.c.recorded_at, jobs.c.id)).scalars())
+        rows = c.execute(select(jobs.c.id, jobs.c.id.in_(select(job_events.c.job_id))
+                                .label("begun")).where(jobs.c.id.not_in(ended))
+                         .order_by(jobs.c.recorded_at, jobs.c.id)).all()
+    return [r.id for r in rows if r.begun] + [r.id for r in rows if not r.begun]
+
+
+def queued(app: App) -> list[str]:
+    """Jobs no worker has taken yet, oldest first."""
+    with app.record.read() as c:
+        return list(c.execute(select(jobs.c.id).where(
+            jobs.c.id.not_in(select(job_events.c.job_id)))
+            .order_by(jobs.c.recorded_at, jobs.c.id)).scalars())
 
 
 def recent(app: App, limit: int = 20) -> list[Job]:
@@ -93,16 +133,21 @@ def recent(app: App, limit: int = 20) -> list[Job]:
 
 def _add(app: App, current: Job, state: str, done: int, total: int,
          detail: dict[str, Any] | None = None) -> Job | None:
-    """The job's next state; None if another worker recorded one first."""
+    """The job's next state; None if another worker recorded one first (the job's row is
+    locked while its last state is read: SQLite's write lock, PostgreSQL's FOR UPDATE)."""
     seq = current.seq + 1
-    try:
-        with app.record.transaction() as c:
-            actor = c.execute(select(jobs.c.actor_id).where(jobs.c.id == current.id)).scalar()
-            c.execute(insert(job_events).values(
-                job_id=current.id, seq=seq, state=state, done=done, total=total,
-                detail=detail or {}, actor_id=actor, recorded_at=now()))
-    except IntegrityError:
-        return None
+    with app.record.transaction() as c:
+        query = select(jobs.c.actor_id).where(jobs.c.id == current.id)
+        if c.dialect.name != "sqlite":
+            query = query.with_for_update()
+        actor = c.execute(query).scalar()
+        last = c.execute(select(func.max(job_events.c.seq)).where(
+            job_events.c.job_id == current.id)).scalar()
+        if (last or 0) != current.seq:
+            return None
+        c.execute(insert(job_events).values(
+            job_id=current.id, seq=seq, state=state, done=done, total=total,
+            detail=detail or {}, actor_id=actor, recorded_at=now()))
     return dataclasses.replace(current, state=state, done=done, total=total,
                                detail=detail or {}, seq=seq)
 
@@ -118,22 +163,27 @@ def run(app: App, job_id: str) -> Job:
                  current.done, current.total)
     if taken is None:
         return job(app, job_id)
-    state = {"job": taken, "at": 0.0}
+    state: dict[str, Any] = {"job": taken, "at": 0.0}
 
     def progress(done: int, total: int) -> None:
         if time.monotonic() - state["at"] < PROGRESS_EVERY and done < total:
             return
         state["at"] = time.monotonic()
         moved = _add(app, state["job"], "progress", done, total)
-        if moved is not None:
-            state["job"] = moved
+        if moved is None:
+            raise _TakenOver  # another worker resumed the job: it finishes it
+        state["job"] = moved
 
     acting = dataclasses.replace(app, actor=taken.actor)
     try:
         detail = _do(acting, taken, progress)
+    except _TakenOver:
+        return job(app, job_id)
     except InputError as exc:
         return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
-                    {"message": exc.message, "problems": [str(p) for p in exc.problems]}) \
+                    {"message": exc.message, "hint": exc.hint, "problems": [
+                        {"where": p.file, "line": p.line, "field": p.field,
+                         "message": p.message, "hint": p.hint} for p in exc.problems]}) \
             or job(app, job_id)
     except NoticegenError as exc:
         return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
@@ -150,24 +200,44 @@ def run(app: App, job_id: str) -> Job:
 
 
 def _do(app: App, taken: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
+    if taken.kind == "review":
+        from .templates import review_pdf
+
+        return review_pdf(app, list(taken.params["templates"]), progress)
     if taken.kind != "mail_batch":
         raise NoticegenError(f"unknown kind of job: {taken.kind}", "a newer noticegen made it")
     p = taken.params
     result = mail_batch(app, list(p["cases"]), p["doc_type"], date.fromisoformat(
         p["mail_date"]), p["batch_id"], reservice=p.get("reservice"), progress=progress)
     return {"batch_id": result.batch_id, "pieces": result.pieces,
-            "already_complete": result.already_complete}
+            "rendered": result.rendered, "already_complete": result.already_complete}
+
+
+class _TakenOver(Exception):
+    """Another worker recorded the job's next state first: it has the job now."""
 
 
 def work(app: App, stop: Callable[[], bool], poll: float = 0.5) -> None:
-    """The worker's loop: every unfinished job in turn (those a restart interrupted first),
-    until `stop()` says so."""
+    """The worker's loop, until `stop()` says so: first every job left unfinished (a restart
+    interrupted it: resumed), then each job as it is queued — never one another worker has
+    begun. A job whose state could not be recorded (the record unreachable) is tried again."""
+    first, again = True, []
     while not stop():
-        pending = unfinished(app)
-        for job_id in pending:
-            run(app, job_id)
+        try:
+            found = unfinished(app) if first else queued(app)
+        except NoticegenError as exc:
+            log.error("the worker cannot read the jobs: %s", exc)
+            time.sleep(poll)
+            continue
+        first, todo, again = False, again + [j for j in found if j not in again], []
+        for job_id in todo:
             if stop():
                 return
-        if not pending:
+            try:
+                run(app, job_id)
+            except Exception:
+                log.exception("job %s: its state could not be recorded; tried again", job_id)
+                again.append(job_id)
+        if again or not todo:
             time.sleep(poll)
 

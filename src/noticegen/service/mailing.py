@@ -6,6 +6,7 @@ after the commit."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
+from ..cases import Case
 from ..errors import InputError, NoticegenError, Problem
 from ..mail.batch import Batch, pairs
 from ..mail.chunks import CHUNK_SIZE
@@ -35,6 +37,14 @@ from .issue import renderer_of, step_entry
 ATTEMPTS = 5
 """Times a batch is made again because other batches claimed its numbers first."""
 PAPERS = ("print.pdf", "firm-mailing-book.pdf", "manifest.csv", "batch.json")
+PAPER_COLUMNS = dict(zip(PAPERS, ("print_sha256", "book_sha256", "manifest_sha256",
+                                  "record_sha256"), strict=True))
+"""Each paper of a batch and the column of `batches` that names its blob."""
+MAIL_DATE_FIELD = "mail date"
+BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+BATCH_ID_HINT = "e.g. nov-2026-11-25"
+REQUEST = "(request)"
+"""Where a batch asked for through the service (the web, the API) is named in a problem."""
 
 
 @dataclass(frozen=True)
@@ -56,21 +66,16 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
                progress: Callable[[int, int], None] | None = None,
                chunk_size: int = CHUNK_SIZE) -> BatchResult:
     app.ready_to_issue()
+    if refusal := batch_id_refusal(batch_id):
+        raise InputError([Problem("(command line)", None, "batch id", refusal, BATCH_ID_HINT)])
     folder = app.out / batch_id
     with app.record.read() as c:
         done = c.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
+        clash = conflict(c, batch_id, doc_type, mail_date, case_numbers)
     if done is not None:
-        with app.record.read() as c:
-            mailed = set(c.execute(select(mail_pieces.c.case_number).where(
-                mail_pieces.c.batch_id == batch_id)).scalars())
-        if done["document_type"] != doc_type or done["mail_date"] != mail_date \
-                or mailed != set(case_numbers):
-            raise NoticegenError(
-                f"batch {batch_id} is on record as a {done['document_type']} batch mailed "
-                f"{done['mail_date'].isoformat()} to the {plural('case', len(mailed))} "
-                f"{', '.join(sorted(mailed))}",
-                "choose a new --batch-id for other cases or another day; a finished batch is "
-                "never changed")
+        if clash:
+            raise NoticegenError(clash, "choose a new --batch-id for other cases or another "
+                                 "day; a finished batch is never changed")
         with app.record.read() as c:
             top = {name: serial for name, serial in c.execute(
                 select(mail_pieces.c.sequence, func.max(mail_pieces.c.serial))
@@ -85,27 +90,8 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     require_batch_approved(r, doc_type)  # before anything is made or claimed
     records = {n: load_case(app, n) for n in dict.fromkeys(case_numbers)}
     catalog, settings = app.project.catalog, app.project.settings
-    today = datetime.now(settings.zone).date()
-    problems = [Problem("(command line)", None, "mail date", refusal,
-                        "choose a day the post office is open, not far ahead")
-                for refusal in mail_date_refusals(mail_date, today, settings.mail)]
     ordered = batch_order([rec.case for rec in records.values()], catalog)
-    for case in ordered:
-        facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
-        facts += [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
-                  for e in case.history]
-        if refusal := before_the_case(mail_date, facts):
-            problems.append(Problem(case.case_number, None, "mail date", refusal,
-                                    "date the batch on the day it is taken to the post office"))
-    for case in ordered:
-        try:
-            require(doc_type, case, catalog, settings, mail_date, reservice=reservice)
-        except StepRefused as exc:
-            problems.append(Problem(case.case_number, None, "history", exc.message,
-                                    "leave the case out of the batch, or give the re-service "
-                                    "reason (--reservice) if the notice must be served again"))
-    problems += unprintable(app, ordered)
-    if problems:
+    if problems := refusals(app, ordered, doc_type, mail_date, reservice):
         raise InputError(problems)
     for case in ordered:
         verify_photos(app, case)
@@ -153,6 +139,92 @@ def mail_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date
     materialize(app, batch_id)
     shutil.rmtree(work, ignore_errors=True)
     return BatchResult(batch_id, folder, count, made.rendered, False, made.timings)
+
+
+def check_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: date,
+                batch_id: str, reservice: str | None = None) -> None:
+    """What `mail_batch` checks before it makes anything, for a batch asked for now and made
+    later by the worker: the templates' approval, then the batch id, the cases, the mail date
+    and the ladder — every refusal at once (InputError)."""
+    app.ready()
+    require_batch_approved(renderer_of(app), doc_type)
+    problems = []
+    if not case_numbers:
+        problems.append(Problem(REQUEST, None, "cases", "no case is chosen",
+                                "choose the cases the ladder allows"))
+    if refusal := batch_id_refusal(batch_id):
+        problems.append(Problem(REQUEST, None, "batch id", refusal, BATCH_ID_HINT))
+    found = []
+    for number in dict.fromkeys(case_numbers):
+        try:
+            found.append(load_case(app, number).case)
+        except NoticegenError as exc:
+            problems.append(Problem(number, None, "case", exc.message, exc.hint))
+    ordered = batch_order(found, app.project.catalog)
+    problems += refusals(app, ordered, doc_type, mail_date, reservice, where=REQUEST)
+    if not refusal:
+        with app.record.read() as c:
+            if clash := conflict(c, batch_id, doc_type, mail_date, case_numbers):
+                problems.append(Problem(REQUEST, None, "batch id", clash,
+                                        "choose a new batch id: a finished batch is never "
+                                        "changed"))
+    if problems:
+        raise InputError(problems)
+
+
+def refusals(app: App, cases: list[Case], doc_type: str, mail_date: date,
+             reservice: str | None = None, where: str = "(command line)") -> list[Problem]:
+    """Why these cases (in batch order) may not go into one batch mailed that day, every
+    reason at once (none if they may): the mail date (a day the post office takes certified
+    mail, not far ahead, not before anything a case records), the ladder, text the fonts
+    cannot draw. `noticegen batch`, the web's new batch and its job all decide with it;
+    `where` names what gave the date."""
+    catalog, settings = app.project.catalog, app.project.settings
+    today = datetime.now(settings.zone).date()
+    problems = [Problem(where, None, MAIL_DATE_FIELD, refusal,
+                        "choose a day the post office is open, not far ahead")
+                for refusal in mail_date_refusals(mail_date, today, settings.mail)]
+    for case in cases:
+        facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
+        facts += [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
+                  for e in case.history]
+        if refusal := before_the_case(mail_date, facts):
+            problems.append(Problem(case.case_number, None, MAIL_DATE_FIELD, refusal,
+                                    "date the batch on the day it is taken to the post office"))
+    for case in cases:
+        try:
+            require(doc_type, case, catalog, settings, mail_date, reservice=reservice)
+        except StepRefused as exc:
+            problems.append(Problem(case.case_number, None, "history", exc.message,
+                                    "leave the case out of the batch, or give the re-service "
+                                    "reason (--reservice) if the notice must be served again"))
+    return problems + unprintable(app, cases)
+
+
+def batch_id_refusal(batch_id: str) -> str | None:
+    """A batch id names its folder out/<batch-id>/ and its record: letters, digits, '.', '_'
+    and '-' only, so it can never name a path outside out/."""
+    if BATCH_ID.fullmatch(batch_id):
+        return None
+    return (f"'{batch_id[:80]}' is not a batch id: up to 80 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit")
+
+
+def conflict(c: Connection, batch_id: str, doc_type: str, mail_date: date,
+             case_numbers: list[str]) -> str | None:
+    """Why the batch id cannot be used for these cases on that day: it is on record for
+    another batch (a finished batch is never changed). None if it is free or the very same."""
+    done = c.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
+    if done is None:
+        return None
+    mailed = set(c.execute(select(mail_pieces.c.case_number).where(
+        mail_pieces.c.batch_id == batch_id)).scalars())
+    if done["document_type"] == doc_type and done["mail_date"] == mail_date \
+            and mailed == set(case_numbers):
+        return None
+    return (f"batch {batch_id} is on record as a {done['document_type']} batch mailed "
+            f"{done['mail_date'].isoformat()} to the {plural('case', len(mailed))} "
+            f"{', '.join(sorted(mailed))}")
 
 
 def _highest(numbers: list[Number]) -> dict[str, int]:
@@ -286,9 +358,7 @@ def materialize(app: App, batch_id: str) -> int:
         files = c.execute(select(documents.c.file, documents.c.sha256).where(
             documents.c.batch_id == batch_id)).all()
     folder = app.out / batch_id
-    wanted = [(folder / name, row[column]) for name, column in zip(
-        PAPERS, ("print_sha256", "book_sha256", "manifest_sha256", "record_sha256"),
-        strict=True)]
+    wanted = [(folder / name, row[column]) for name, column in PAPER_COLUMNS.items()]
     wanted += [(app.root / file, sha) for file, sha in files]
     written = 0
     for target, sha in wanted:

@@ -18,7 +18,7 @@ from ..files import sha256_file
 from ..mail.chunks import piece_stem
 from ..record.db import now
 from ..record.numbers import load_roll as _load_roll
-from ..record.tables import documents, events, mail_pieces
+from ..record.tables import documents, events, mail_pieces, people
 from ..render.identity import verify_signature
 from ..tracking import EVENTS, Event, PieceRecord
 from ..tracking.report import FollowUp, PieceReport, followups, piece_report
@@ -26,6 +26,8 @@ from ..tracking.service import check_transition
 from .app import App
 
 IMPORT_COLUMNS = ("article_number", "status", "date")
+SOURCE_LENGTH = 120
+"""The longest `events.source` the record keeps."""
 
 
 class TrackingError(NoticegenError):
@@ -57,14 +59,17 @@ def add_event(app: App, article: str, status: str, on: date, *, signer: str | No
     """Record one event after checking it can follow the piece's current status."""
     app.ready()
     if status == "return_receipt" and not signer:
-        raise TrackingError("a return receipt records who signed it", "give the signer's name")
+        raise TrackingError("a return receipt records who signed it", "give the signer's name",
+                            "signed_by")
     with app.transaction() as (c, actor):
         _add(c, actor, article, status, on, signer, detail, correction, source,
              receipt_number)
 
 
 def _add(c: Connection, actor: int, article: str, status: str, on: date, signer: str | None,
-         detail: str | None, correction: bool, source: str, receipt_number: str | None) -> None:
+         detail: str | None, correction: bool, source: str, receipt_number: str | None,
+         once: bool = False) -> bool:
+    """Record the event (False: `once` and the very same event is on record already)."""
     query = select(mail_pieces.c.case_number, mail_pieces.c.mailing_date,
                    mail_pieces.c.document_id).where(mail_pieces.c.article_number == article)
     if c.dialect.name != "sqlite":
@@ -74,45 +79,67 @@ def _add(c: Connection, actor: int, article: str, status: str, on: date, signer:
         raise TrackingError(f"no mail piece with article number {article}",
                             "check the number; `noticegen track list` shows them",
                             "article_number")
+    data = {"status": status, "on": on.isoformat()} | {
+        k: v for k, v in (("signer", signer), ("detail", detail),
+                          ("receipt_number", receipt_number)) if v}
+    if once and data in c.execute(select(events.c.data).where(
+            events.c.article_number == article, events.c.kind == status,
+            events.c.occurred_at == datetime.combine(on, time(0, 0)))).scalars().all():
+        return False
     history = _events(c, article)
     check_transition(history[-1].status if history else None, status, correction)
     if on < piece.mailing_date and not correction:
         raise TrackingError(f"{status} on {on.isoformat()} is before the piece was mailed "
                             f"({piece.mailing_date.isoformat()})", "check the date", "date")
-    data = {"status": status, "on": on.isoformat()} | {
-        k: v for k, v in (("signer", signer), ("detail", detail),
-                          ("receipt_number", receipt_number)) if v}
     c.execute(insert(events).values(
         case_number=piece.case_number, kind=status,
         occurred_at=datetime.combine(on, time(0, 0)), data=data, article_number=article,
         document_id=piece.document_id, correction=correction, source=source, actor_id=actor,
         recorded_at=now()))
+    return True
 
 
-def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
+@dataclass(frozen=True)
+class EventsImported:
+    """What a tracking CSV added: rows recorded now, rows already on record (the same event
+    imported before, or recorded by hand), and each row that could not be recorded."""
+
+    recorded: int
+    already: int
+    problems: list[Problem]
+
+
+def import_events(app: App, file: Path) -> EventsImported:
+    """Events from a carrier's CSV file (see `import_csv`)."""
+    return import_csv(app, str(file), file.read_bytes())
+
+
+def import_csv(app: App, name: str, data: bytes) -> EventsImported:
     """Events from a carrier's CSV (article_number, status, date; optional signed_by, detail,
-    receipt_number): each row that can be recorded is; the others are returned, by line."""
+    receipt_number), `name` naming it in problems: each row that can be recorded is; a row
+    whose very event is on record already adds nothing (importing a file twice records it
+    once); the others are returned, by line."""
     app.ready()
-    data = file.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(file), data[:exc.start].count(b"\n") + 1, "",
+        raise InputError([Problem(name, data[:exc.start].count(b"\n") + 1, "",
                                   f"not UTF-8 text (byte {exc.start + 1})",
                                   "save the file as CSV in UTF-8")]) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError([Problem(str(file), 1, ", ".join(missing), "missing column(s)",
+        raise InputError([Problem(name, 1, ", ".join(missing), "missing column(s)",
                                   "the first row must name: " + ", ".join(IMPORT_COLUMNS))])
-    problems, recorded = [], 0
+    source = f"import:{PurePosixPath(name.replace(chr(92), '/')).name}"[:SOURCE_LENGTH]
+    problems, recorded, already = [], 0, 0
     for row in reader:
         number = reader.line_num  # the file's line (blank lines and quoted newlines count)
         article = (row["article_number"] or "").replace(" ", "")
         try:
             on = date.fromisoformat((row["date"] or "").strip())
         except ValueError:
-            problems.append(Problem(str(file), number, "date", f"'{row['date']}' is not a date",
+            problems.append(Problem(name, number, "date", f"'{row['date']}' is not a date",
                                     "write YYYY-MM-DD"))
             continue
         try:
@@ -121,14 +148,44 @@ def import_events(app: App, file: Path) -> tuple[int, list[Problem]]:
                 raise TrackingError("a return receipt records who signed it",
                                     "fill in the signed_by column", "signed_by")
             with app.transaction() as (c, actor):
-                _add(c, actor, article, status, on, row.get("signed_by") or None,
-                     row.get("detail") or None, False, f"import:{file.name}",
-                     row.get("receipt_number") or None)
-            recorded += 1
+                added = _add(c, actor, article, status, on, row.get("signed_by") or None,
+                             row.get("detail") or None, False, source,
+                             row.get("receipt_number") or None, once=True)
+            recorded += added
+            already += not added
         except NoticegenError as exc:
-            problems.append(Problem(str(file), number, getattr(exc, "field", "status"),
+            problems.append(Problem(name, number, getattr(exc, "field", "status"),
                                     exc.message, exc.hint))
-    return recorded, problems
+    return EventsImported(recorded, already, problems)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """One event of a piece as the record holds it: what, when, and who recorded it how."""
+
+    status: str
+    on: date
+    signer: str | None
+    detail: str | None
+    receipt_number: str | None
+    correction: bool
+    source: str
+    actor: str
+    recorded_at: datetime
+
+
+def piece_history(app: App, article: str) -> list[Tracked]:
+    """A piece's events, oldest first, with their details and who recorded each."""
+    app.ready()
+    with app.record.read() as c:
+        rows = c.execute(select(events.c.kind, events.c.occurred_at, events.c.data,
+                                events.c.correction, events.c.source, events.c.recorded_at,
+                                people.c.name).join(people, people.c.id == events.c.actor_id)
+                         .where(events.c.article_number == article, events.c.kind.in_(EVENTS))
+                         .order_by(events.c.id)).all()
+    return [Tracked(r.kind, r.occurred_at.date(), r.data.get("signer"), r.data.get("detail"),
+                    r.data.get("receipt_number"), bool(r.correction), r.source, r.name,
+                    r.recorded_at) for r in rows]
 
 
 def pieces(app: App, status: str | None = None, case: str | None = None,
@@ -212,7 +269,12 @@ def verify_file(app: App, path: Path) -> Match:
     app.ready()
     if not path.is_file():
         raise NoticegenError(f"{path}: no such file", "give a PDF or a verification URL")
-    digest = sha256_file(path)
+    return verify_sha256(app, sha256_file(path))
+
+
+def verify_sha256(app: App, digest: str) -> Match:
+    """As verify_file, for a file's SHA-256 (a file uploaded to the verification page)."""
+    app.ready()
     with app.record.read() as c:
         docs = [dict(r) for r in c.execute(select(documents).where(
             documents.c.sha256 == digest)).mappings()]

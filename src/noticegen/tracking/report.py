@@ -24,6 +24,11 @@ class PieceReport:
     later when service came later than the notice presumed."""
     why: str
 
+    @property
+    def compliance(self) -> str:
+        """The compliance date and why, in the words of `track list` and the pages."""
+        return f"{long_date(self.acts_on) if self.acts_on else '—'} ({self.why})"
+
 
 def piece_report(piece: PieceRecord, catalog: Catalog, settings: Settings) -> PieceReport:
     """The piece's service and the notice's deadline, with the reason for the date."""

@@ -178,7 +178,9 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
 
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     from .pages import ROUTERS
+    from .pages.verify import check_address
 
+    check_address(base.project.settings.verification)  # the QR codes lead to this service
     for router in ROUTERS:
         web.include_router(router)
     return web

@@ -1,5 +1,366 @@
-"""(being written)"""
+"""The clerk's new mail batch (open cases with the ladder's answer, the mailing date checked
+before anything is queued), its job run by the worker with a live progress bar, and the
+batches on record with their pieces and papers — each with its /api/ twin."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from ...errors import InputError, Problem
+from ...mail.article_numbers import printed
+from ...service import App
+from ...service.batches import (
+    BatchSummary,
+    BatchView,
+    NoSuchBatch,
+    Plan,
+    batch_view,
+    default_batch_id,
+    list_batches,
+    plan_batch,
+)
+from ...service.batches import (
+    paper as paper_file,
+)
+from ...service.jobs import Job, NoSuchJob, job, recent, submit_batch
+from ...service.mailing import MAIL_DATE_FIELD, REQUEST
+from ..app import page
+from ..auth import acting, allow
 
 router = APIRouter()
+CLERK = ("clerk",)
+DESK = ("clerk", "manager")
+DOC_TYPE = "nov"
+"""The notice a batch mails (as `noticegen batch --doc`)."""
+
+
+# -- the API's shapes --------------------------------------------------------------------
+
+class ProblemModel(BaseModel):
+    where: str
+    line: int | None
+    field: str
+    message: str
+    hint: str | None
+
+
+class CandidateModel(BaseModel):
+    case_number: str
+    property: str
+    priority: str
+    parties: list[str]
+    eligible: bool
+    reasons: list[str]
+    date_refusal: str | None
+
+
+class PlanModel(BaseModel):
+    doc_type: str
+    mail_date: date
+    batch_id: str
+    date_refusals: list[ProblemModel]
+    candidates: list[CandidateModel]
+
+
+class NewBatch(BaseModel):
+    cases: list[str]
+    mail_date: date
+    batch_id: str | None = None
+    """Default: nov-<mail date>."""
+    doc_type: Literal["nov"] = "nov"
+    reservice: str | None = None
+
+
+class Link(BaseModel):
+    href: str
+    label: str
+
+
+class Queued(BaseModel):
+    job_id: str
+    page: str
+    api: str
+
+
+class JobModel(BaseModel):
+    id: str
+    kind: str
+    state: str
+    ended: bool
+    done: int
+    total: int
+    asked_by: str
+    asked_at: datetime
+    params: dict[str, Any]
+    detail: dict[str, Any]
+    links: list[Link]
+
+
+class PaperModel(BaseModel):
+    name: str
+    sha256: str
+    href: str
+
+
+class PieceLineModel(BaseModel):
+    line: int
+    article_number: str
+    case_number: str
+    recipient: str
+    recipient_role: str
+    addressee: str
+    postage: Decimal
+    fees: Decimal
+    status: str | None
+    notice_id: str
+    affidavit_id: str | None
+    file_copy_id: str | None
+
+
+class BatchSummaryModel(BaseModel):
+    batch_id: str
+    document_type: str
+    mail_date: date
+    pieces: int
+    actor: str
+    recorded_at: datetime
+
+
+class BatchModel(BatchSummaryModel):
+    papers: list[PaperModel]
+    lines: list[PieceLineModel]
+    total: Decimal
+
+
+def _problem(p: Problem) -> ProblemModel:
+    return ProblemModel(where=p.file, line=p.line, field=p.field, message=p.message,
+                        hint=p.hint)
+
+
+def _plan_model(plan: Plan) -> PlanModel:
+    return PlanModel(doc_type=plan.doc_type, mail_date=plan.mail_date, batch_id=plan.batch_id,
+                     date_refusals=[_problem(p) for p in plan.date_refusals],
+                     candidates=[CandidateModel(
+                         case_number=c.case_number, property=c.property,
+                         priority=c.priority, parties=list(c.parties), eligible=c.eligible,
+                         reasons=list(c.reasons), date_refusal=c.date_refusal)
+                         for c in plan.candidates])
+
+
+def _summary_model(s: BatchSummary) -> BatchSummaryModel:
+    return BatchSummaryModel(batch_id=s.batch_id, document_type=s.document_type,
+                             mail_date=s.mail_date, pieces=s.pieces, actor=s.actor,
+                             recorded_at=s.recorded_at)
+
+
+def _batch_model(view: BatchView) -> BatchModel:
+    s = view.summary
+    return BatchModel(
+        **_summary_model(s).model_dump(),
+        papers=[PaperModel(name=name, sha256=sha, href=f"/batches/{s.batch_id}/{name}")
+                for name, sha in view.papers.items()],
+        lines=[PieceLineModel(**vars(line)) for line in view.lines], total=view.total)
+
+
+def local(app: App) -> Callable[[datetime], str]:
+    """A moment of the record (UTC) as the agency's wall-clock time."""
+    zone = app.project.settings.zone
+
+    def shown(moment: datetime) -> str:
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return shown
+
+
+def _job(app: App, job_id: str) -> Job:
+    try:
+        return job(app, job_id)
+    except NoSuchJob as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+def _links(found: Job) -> list[Link]:
+    """Where a finished job's work is: a mail batch's page and papers."""
+    batch_id = found.detail.get("batch_id")
+    if found.state != "finished" or found.kind != "mail_batch" or not batch_id:
+        return []
+    return [Link(href=f"/batches/{batch_id}", label=f"Batch {batch_id}: its pieces and papers"),
+            *(Link(href=f"/batches/{batch_id}/{name}", label=label) for name, label in (
+                ("print.pdf", "Print file"),
+                ("firm-mailing-book.pdf", "Firm mailing book (PS Form 3877)"),
+                ("manifest.csv", "Manifest (CSV)")))]
+
+
+def _job_model(found: Job) -> JobModel:
+    return JobModel(id=found.id, kind=found.kind, state=found.state, ended=found.ended,
+                    done=found.done, total=found.total, asked_by=found.actor,
+                    asked_at=found.asked_at, params=found.params, detail=found.detail,
+                    links=_links(found))
+
+
+# -- a new batch -------------------------------------------------------------------------
+
+def _day(value: str | None) -> tuple[date | None, list[Problem]]:
+    if not value or not value.strip():
+        return None, []
+    try:
+        return date.fromisoformat(value.strip()), []
+    except ValueError:
+        return None, [Problem(REQUEST, None, MAIL_DATE_FIELD, f"'{value[:40]}' is not a date",
+                              "write YYYY-MM-DD, e.g. 2026-11-25")]
+
+
+def _new_page(request: Request, app: App, day: date | None, *, status: int = 200,
+              problems: list[Problem] | None = None, chosen: list[str] | None = None,
+              batch_id: str | None = None) -> Response:
+    """The new batch form for that day (default: the next day the post office is open), with
+    each problem placed beside what it is about."""
+    plan = plan_batch(app, day, DOC_TYPE)
+    given = list(problems or [])
+    numbers = {c.case_number for c in plan.candidates}
+    placed: dict[str, list[Problem]] = {MAIL_DATE_FIELD: [], "batch id": [], "cases": [],
+                                        "other": []}
+    by_case: dict[str, list[Problem]] = {}
+    for p in given + [p for p in plan.date_refusals if p not in given]:
+        if p.field == MAIL_DATE_FIELD:
+            placed[p.field].append(p if p.file == REQUEST else Problem(
+                p.file, p.line, p.field, f"{p.file}: {p.message}", p.hint))
+        elif p.field in placed:
+            placed[p.field].append(p)
+        elif p.file in numbers:  # the ladder's reasons are listed with the case already
+            by_case.setdefault(p.file, []).append(p if p.field != "history" else Problem(
+                p.file, p.line, p.field, "chosen, but the ladder does not allow it now",
+                "leave it out of the batch"))
+        else:
+            placed["other"].append(p)
+    picked = set(chosen) if chosen is not None else \
+        {c.case_number for c in plan.candidates if c.eligible}
+    return page(request, "batch_new.html", status=status, plan=plan, placed=placed,
+                by_case=by_case, picked=picked,
+                batch_id=batch_id if batch_id is not None else plan.batch_id)
+
+
+@router.get("/batches/new", dependencies=[Depends(allow(*CLERK))])
+def new_batch_page(request: Request, mail_date: str | None = None) -> Response:
+    day, problems = _day(mail_date)
+    return _new_page(request, acting(request), day, problems=problems,
+                     status=422 if problems else 200)
+
+
+@router.post("/batches", dependencies=[Depends(allow(*CLERK))])
+def new_batch_post(request: Request, mail_date: Annotated[str, Form()] = "",
+                   batch_id: Annotated[str, Form()] = "",
+                   cases: Annotated[list[str] | None, Form()] = None) -> Response:
+    app = acting(request)
+    day, problems = _day(mail_date)
+    if day is None and not problems:
+        problems = [Problem(REQUEST, None, MAIL_DATE_FIELD, "no mailing date is given",
+                            "write YYYY-MM-DD, e.g. 2026-11-25")]
+    chosen = list(cases or [])
+    name = batch_id.strip()
+    if day is not None:
+        try:
+            job_id = submit_batch(app, chosen, DOC_TYPE, day,
+                                  name or default_batch_id(DOC_TYPE, day))
+        except InputError as exc:
+            problems = exc.problems
+        else:
+            return RedirectResponse(f"/jobs/{job_id}", 303)
+    return _new_page(request, app, day, status=422, problems=problems, chosen=chosen,
+                     batch_id=name)
+
+
+@router.get("/api/batches/new", dependencies=[Depends(allow(*CLERK))])
+def api_new_batch(request: Request, mail_date: date | None = None) -> PlanModel:
+    """The open cases a batch mailed that day may take (default: the next day the post office
+    is open), each with the ladder's answer; the day's own refusals."""
+    return _plan_model(plan_batch(acting(request), mail_date, DOC_TYPE))
+
+
+@router.post("/api/batches", dependencies=[Depends(allow(*CLERK))], status_code=202)
+def api_batches_post(request: Request, body: NewBatch) -> Queued:
+    """Queue a batch for the worker once every check passes (422 with each refusal
+    otherwise); its job's state is at /api/jobs/{job_id}."""
+    job_id = submit_batch(acting(request), body.cases, body.doc_type, body.mail_date,
+                          body.batch_id or default_batch_id(body.doc_type, body.mail_date),
+                          body.reservice)
+    return Queued(job_id=job_id, page=f"/jobs/{job_id}", api=f"/api/jobs/{job_id}")
+
+
+# -- its job -----------------------------------------------------------------------------
+
+@router.get("/jobs/{job_id}", dependencies=[Depends(allow(*DESK))])
+def job_page(request: Request, job_id: str) -> Response:
+    app = acting(request)
+    found = _job(app, job_id)
+    return page(request, "job.html", job=found, links=_links(found), local=local(app))
+
+
+@router.get("/jobs/{job_id}/progress", dependencies=[Depends(allow(*DESK))])
+def job_progress(request: Request, job_id: str) -> Response:
+    """The progress bar alone, which the job page polls until the job ends."""
+    found = _job(acting(request), job_id)
+    return page(request, "job_progress.html", job=found, links=_links(found))
+
+
+@router.get("/api/jobs/{job_id}", dependencies=[Depends(allow(*DESK))])
+def api_job(request: Request, job_id: str) -> JobModel:
+    """A job's state (queued, started, resumed, progress, finished, failed), its progress,
+    and when finished where its work is."""
+    return _job_model(_job(acting(request), job_id))
+
+
+# -- batches on record ---------------------------------------------------------------------
+
+def _batch(app: App, batch_id: str) -> BatchView:
+    try:
+        return batch_view(app, batch_id)
+    except NoSuchBatch as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+@router.get("/batches", dependencies=[Depends(allow(*DESK))])
+def batches_page(request: Request) -> Response:
+    app = acting(request)
+    return page(request, "batches.html", batches=list_batches(app), jobs=recent(app),
+                local=local(app))
+
+
+@router.get("/api/batches", dependencies=[Depends(allow(*DESK))])
+def api_batches(request: Request) -> list[BatchSummaryModel]:
+    """The batches on record, newest first."""
+    return [_summary_model(s) for s in list_batches(acting(request))]
+
+
+@router.get("/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
+def batch_page(request: Request, batch_id: str) -> Response:
+    app = acting(request)
+    return page(request, "batch.html", batch=_batch(app, batch_id), printed=printed,
+                local=local(app))
+
+
+@router.get("/api/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
+def api_batch(request: Request, batch_id: str) -> BatchModel:
+    """A batch with its papers (by SHA-256) and its pieces in mailing order."""
+    return _batch_model(_batch(acting(request), batch_id))
+
+
+@router.get("/batches/{batch_id}/{paper}", dependencies=[Depends(allow(*DESK))])
+def batch_paper(request: Request, batch_id: str, paper: str) -> Response:
+    """print.pdf, firm-mailing-book.pdf, manifest.csv or batch.json, from the blob store by
+    the SHA-256 the record names."""
+    try:
+        path, media = paper_file(acting(request), batch_id, paper)
+    except NoSuchBatch as exc:
+        raise HTTPException(404, exc.message) from None
+    return FileResponse(path, media_type=media, filename=f"{batch_id}-{paper}",
+                        content_disposition_type="inline")
+

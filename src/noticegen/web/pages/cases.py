@@ -1,5 +1,143 @@
-"""(being written)"""
+"""The case page (parties, violations, photos, the event log, every document and mail piece),
+its photos and documents served from the blob store, and the clerk's form that issues one
+document. The complainant is in the page and its API only for the roles that need it."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ...errors import InputError, NoticegenError
+from ...service.people import SEES_COMPLAINANT, SignedIn
+from ...service.queue import today
+from ...service.views import (
+    CaseView,
+    ClerkCaseView,
+    File,
+    IssuedAnswer,
+    IssueRequest,
+    UnknownCase,
+    UnknownFile,
+    Withheld,
+    case_photo,
+    case_view,
+    document_file,
+    issue_request,
+)
+from ..app import _status, page, problem
+from ..auth import Forbidden, acting, allow
 
 router = APIRouter()
+READERS = ("clerk", "manager", "officer", "attorney")
+
+
+def _sees(request: Request) -> bool:
+    person: SignedIn = request.state.person
+    return person.role in SEES_COMPLAINANT
+
+
+def _view(request: Request, number: str) -> CaseView | ClerkCaseView:
+    app = acting(request)
+    return case_view(app, number, _sees(request), today(app))
+
+
+def _send(file: File, disposition: str) -> Response:
+    return Response(file.content, media_type=file.media_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{file.name}"'})
+
+
+def _refused(request: Request, exc: NoticegenError) -> Response:
+    """An unknown case or file is a 404 with its hint; a withheld document a 403."""
+    if isinstance(exc, Withheld):
+        raise Forbidden(exc.message, exc.hint)
+    return problem(request, 404, exc.message, exc.hint)
+
+
+@router.get("/cases/{case_number}", dependencies=[Depends(allow(*READERS))])
+def case_page(request: Request, case_number: str, issued: str | None = None) -> Response:
+    try:
+        view = _view(request, case_number)
+    except UnknownCase as exc:
+        return _refused(request, exc)
+    return _page(request, view, issued=issued)
+
+
+def _page(request: Request, view: CaseView, status: int = 200, issued: str | None = None,
+          error: dict[str, Any] | None = None, form: dict[str, str] | None = None
+          ) -> Response:
+    new = next((d for d in view.documents if d.id == issued), None)
+    return page(request, "case.html", status=status, view=view, new=new, error=error,
+                form=form or {})
+
+
+@router.get("/api/cases/{case_number}", dependencies=[Depends(allow(*READERS))])
+def api_case(request: Request, case_number: str) -> ClerkCaseView | CaseView:
+    """The case with its parties, violations, event log, documents and mail pieces; the
+    complainant only for the roles that see it (clerk, officer, manager)."""
+    try:
+        return _view(request, case_number)
+    except UnknownCase as exc:
+        return _refused(request, exc)  # type: ignore[return-value]
+
+
+@router.get("/cases/{case_number}/photos/{sha256}", dependencies=[Depends(allow(*READERS))])
+def photo(request: Request, case_number: str, sha256: str) -> Response:
+    try:
+        return _send(case_photo(acting(request), case_number, sha256), "inline")
+    except UnknownFile as exc:
+        return _refused(request, exc)
+
+
+@router.get("/documents/{document_id}", dependencies=[Depends(allow(*READERS))])
+def document_inline(request: Request, document_id: str) -> Response:
+    try:
+        return _send(document_file(acting(request), document_id, _sees(request)), "inline")
+    except (UnknownFile, Withheld) as exc:
+        return _refused(request, exc)
+
+
+@router.get("/documents/{document_id}/download", dependencies=[Depends(allow(*READERS))])
+def document_download(request: Request, document_id: str) -> Response:
+    try:
+        return _send(document_file(acting(request), document_id, _sees(request)),
+                     "attachment")
+    except (UnknownFile, Withheld) as exc:
+        return _refused(request, exc)
+
+
+@router.post("/cases/{case_number}/documents", dependencies=[Depends(allow("clerk"))])
+def issue_form(request: Request, case_number: str,
+               doc_type: Annotated[str, Form(alias="type")] = "",
+               recipient: Annotated[str, Form()] = "", variant: Annotated[str, Form()] = "",
+               service: Annotated[str, Form()] = "", issued: Annotated[str, Form()] = "",
+               hearing: Annotated[str, Form()] = "",
+               posting_reason: Annotated[str, Form()] = "") -> Response:
+    """The clerk's render: on success back to the case page with the document listed; a
+    refusal is shown beside the form with its rule and hint."""
+    given = {"recipient": recipient, "variant": variant, "service": service, "issued": issued,
+             "hearing": hearing, "posting_reason": posting_reason}
+    try:
+        done = issue_request(acting(request), case_number,
+                             IssueRequest(type=doc_type, **given), _sees(request))
+    except (UnknownCase, Withheld) as exc:
+        return _refused(request, exc)
+    except NoticegenError as exc:
+        error = {"type": doc_type, "message": exc.message, "hint": exc.hint,
+                 "fields": {p.field: p for p in exc.problems}
+                 if isinstance(exc, InputError) else {}}
+        return _page(request, _view(request, case_number), status=_status(exc), error=error,
+                     form={"type": doc_type, **given})
+    return RedirectResponse(f"/cases/{case_number}?issued={done.document_id}#documents", 303)
+
+
+@router.post("/api/cases/{case_number}/documents", dependencies=[Depends(allow("clerk"))],
+             status_code=201)
+def api_issue(request: Request, case_number: str, body: IssueRequest) -> IssuedAnswer:
+    """Issue one document (as `noticegen render` does): 409 when the ladder or the city
+    attorney's approval refuses it (the message quotes the rule), 422 when facts are missing."""
+    try:
+        return issue_request(acting(request), case_number, body, _sees(request))
+    except (UnknownCase, Withheld) as exc:
+        return _refused(request, exc)  # type: ignore[return-value]
