@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
 from conftest import REPO, examples_project
 
 CHROMIUM = Path("/usr/bin/chromium")

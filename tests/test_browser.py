@@ -5,7 +5,6 @@ literally (issue 14's "done when")."""
 from __future__ import annotations
 
 import pytest
-
 from browser import Visit, chromium, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -60,3 +59,127 @@ def test_the_administrator_adds_a_user_and_sees_the_one_time_password(visit):
     v.page.click("text=Add user")
     assert "One-time password" in v.page.inner_text("[role=status]")
     v.shot("users")
+
+
+# -- the clerk's day -------------------------------------------------------------------------
+
+BATCH = ("CE-2026-0163", "CE-2026-0174", "CE-2026-0196")
+"""The open cases the ladder allows a notice of violation on 2026-11-25 (the batch demo's)."""
+
+
+def qr_links(pdf: bytes, tmp_path) -> list[str]:
+    """The URLs of the QR codes on a PDF's first three pages (a packet's cover carries the
+    mail barcode; the notice's first page its QR code), decoded from their pictures."""
+    import subprocess
+
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "3", str(source),
+                    str(tmp_path / "page")], check=True)
+    return [d.data.decode() for picture in sorted(tmp_path.glob("page*.png"))
+            for d in decode(Image.open(picture)) if d.type == "QRCODE"]
+
+
+@pytest.fixture(scope="module")
+def mailed(browser, server):
+    """The clerk mails the batch of three through the pages (one run serves the tests that
+    follow it): the facts they check."""
+    v = Visit(browser, server)
+    v.sign_in("clerk.jones")
+    assert v.page.url.endswith("/queue")
+    v.shot("queue")
+    v.go("/batches/new")
+    with v.page.expect_response(lambda r: "/batches/new?" in r.url):
+        v.page.fill("#mail-date", "2026-11-25")  # the list follows the date (htmx)
+    v.page.wait_for_load_state("networkidle")
+    assert v.page.input_value("#batch-id") == "nov-2026-11-25"
+    for box in v.page.query_selector_all("input[name=cases]"):
+        box.set_checked(box.get_attribute("value") in BATCH)
+    v.shot("batch-new")
+    v.page.click("text=Mail the notices")
+    v.page.wait_for_url("**/jobs/*")
+    seen = []
+    for _ in range(600):
+        seen.append(v.page.get_attribute("#job-bar", "value"))
+        if v.page.locator("#job-progress .notice").count():
+            break
+        v.page.wait_for_timeout(250)
+    v.shot("job-finished")
+    text = v.page.inner_text("#job-progress")
+    assert "Batch nov-2026-11-25: 5 pieces recorded" in text, text
+    v.page.click("#job-progress a[href='/batches/nov-2026-11-25']")
+    v.page.wait_for_load_state("networkidle")
+    v.shot("batch")
+    with v.page.expect_download() as download:
+        v.page.click("a[download='nov-2026-11-25-print.pdf']")
+    printed = download.value.path().read_bytes()
+    yield v, seen, printed
+    v.close()
+
+
+def test_the_clerk_mails_a_batch_and_watches_it_finish(mailed, server):
+    v, seen, printed = mailed
+    assert printed.startswith(b"%PDF")
+    import hashlib
+
+    answer = v.page.request.get(f"{server.url}/api/batches/nov-2026-11-25")
+    assert answer.ok
+    papers = {p["name"]: p["sha256"] for p in answer.json()["papers"]}
+    assert hashlib.sha256(printed).hexdigest() == papers["print.pdf"]
+    assert any(value not in (None, "0") for value in seen)  # the bar moved as it went
+    listed = server.cli("track", "list")
+    assert listed.returncode == 0, listed.stderr
+    for case in BATCH:
+        assert case in listed.stdout
+
+
+def test_each_case_page_shows_its_pieces(mailed):
+    v, *_ = mailed
+    for case in BATCH:
+        v.go(f"/cases/{case}")
+        pieces = v.page.inner_text("#pieces ~ *")
+        assert "nov-2026-11-25" in v.page.content()
+        assert "certified" in pieces.lower() or "mailed" in pieces.lower(), pieces
+    v.shot("case-with-pieces")
+
+
+def test_a_recorded_delivery_moves_the_deadline(mailed):
+    v, *_ = mailed
+    v.go("/cases/CE-2026-0196")
+    link = v.page.locator("a[href^='/pieces/']").first
+    article = link.get_attribute("href").rsplit("/", 1)[1]
+    v.go(f"/pieces/{article}")
+    before = v.page.inner_text("#compliance")
+    v.page.select_option("#event-status", "delivered")
+    v.page.fill("#event-date", "2026-12-03")
+    v.shot("piece")
+    v.page.click("text=Record the event")
+    v.page.wait_for_url("**/cases/CE-2026-0196*")
+    v.go(f"/pieces/{article}")
+    after = v.page.inner_text("#compliance")
+    assert after != before, (before, after)
+    assert "2026-12-03" in after or "December 3" in after, after
+
+
+def test_the_qr_code_leads_to_a_genuine_verification(mailed, visit, server, tmp_path):
+    v, *_ = mailed
+    documents = v.page.request.get(f"{server.url}/api/cases/CE-2026-0163").json()["documents"]
+    (notice,) = [d for d in documents if d["doc_type"] == "nov" and d["role"] == "notice"]
+    pdf = v.page.request.get(f"{server.url}/documents/{notice['id']}/download").body()
+    (link,) = qr_links(pdf, tmp_path)
+    assert link.startswith(f"{server.url}/verify/")
+    visitor = visit()
+    visitor.page.goto(link)
+    assert "Genuine" in visitor.page.inner_text("h1")
+    body = visitor.page.inner_text("main")
+    assert "CE-2026-0163" in body and "Dustin Pike" not in body and "Ybarra" not in body
+    visitor.shot("verify-genuine")
+    forged = link[:-4] + ("0000" if not link.endswith("0000") else "1111")
+    visitor.page.goto(forged)
+    assert "Not genuine" in visitor.page.inner_text("h1")
+    visitor.shot("verify-not-genuine")
+    visitor.go("/verify")
+    visitor.shot("verify-upload")

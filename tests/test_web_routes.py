@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import Web, examples_project, fresh_database, record_env
 from fastapi.routing import APIRoute
 from pypdf import PdfReader
 
-from conftest import Web, examples_project, fresh_database, record_env
 from noticegen.service import App, issue
 from noticegen.service.jobs import run, submit_batch
 from noticegen.service.people import ROLES, SEES_COMPLAINANT

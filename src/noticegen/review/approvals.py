@@ -190,7 +190,7 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
     current = status(root, templates, entry)
     if current.approved is not None:
         return current.approved, False
-    before = None
+    before, label = None, entry.label
     if (version := current.approval_version()) != entry.version:
         before = _raise_version(current, templates, version)
         specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
@@ -201,7 +201,7 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
     except NoticegenError as exc:
         if before is not None:
             write_atomically(templates / REGISTRY_FILE, before)
-        raise NoticegenError(f"{entry.label} cannot be approved: its specimen does not render "
+        raise NoticegenError(f"{label} cannot be approved: its specimen does not render "
                              f"({exc.message})", exc.hint) from None
     day = on or datetime.now(project.settings.zone).date()
     approval = Approval(version=entry.version, hash=current.hash, approved_by=by.strip(),

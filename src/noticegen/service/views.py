@@ -127,6 +127,7 @@ class PieceView(BaseModel):
     article_number: str
     printed: str
     document_id: str
+    batch_id: str
     addressee: str
     recipient_role: str
     mailing_date: date
@@ -486,7 +487,7 @@ def _pieces(app: App, record: CaseRecord) -> list[PieceView]:
         report = piece_report(piece, catalog, settings)
         views.append(PieceView(
             article_number=piece.article_number, printed=printed(piece.article_number),
-            document_id=piece.document_id, addressee=piece.addressee,
+            document_id=piece.document_id, batch_id=piece.batch_id, addressee=piece.addressee,
             recipient_role=piece.recipient_role, mailing_date=piece.mailing_date,
             status=piece.status, service=report.service.basis, compliance_on=report.acts_on,
             compliance=report.compliance, url=f"/pieces/{piece.article_number}"))
