@@ -5,7 +5,9 @@ literally (issue 14's "done when")."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from browser import Visit, chromium, serving
+from noticegen.source import _Loader as CaseLoader
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -13,9 +15,37 @@ USERS = {"clerk.jones": "clerk", "ann.attorney": "attorney", "admin.root": "admi
          "mo.manager": "manager", "ofc.garza": "officer"}
 
 
+NEW_WORDS = "Bring this citation with you to court."
+HOSTILE = {"name": 'Robert "Bobby" O\'Neil <script>alert(1)</script>',
+           "text": "{{7*7}} {% raw %}<img src=x onerror=alert(2)> \"quoted\" 'single'"}
+
+
+def prepare(server) -> None:
+    """Before the service starts: the citation's wording changed (and not yet approved), and
+    a case whose text is hostile."""
+    citation = server.root / "templates" / "citation.html"
+    text = citation.read_text(encoding="utf-8")
+    marker = "<strong>Signing this citation is not an admission of guilt.</strong>"
+    citation.write_text(text.replace(marker, f"{marker} {NEW_WORDS}"), encoding="utf-8")
+    data = yaml.load((server.root / "examples" / "cases" / "CE-2026-0163.yaml")
+                     .read_text(encoding="utf-8"), Loader=CaseLoader)  # 'on:' stays a key
+    data["case_number"] = "CE-2026-0901"
+    data["responsible_parties"][0]["name"] = HOSTILE["name"]
+    data["property"]["zoning"] = HOSTILE["text"]
+    data["complaint"]["type"] = HOSTILE["text"]
+    for violation in data["violations"]:
+        violation["description"] = HOSTILE["text"]
+        violation["location"] = HOSTILE["name"]
+    hostile = server.root / "hostile" / "CE-2026-0901.yaml"
+    hostile.parent.mkdir()
+    hostile.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = server.cli("cases", "import", str(hostile))
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("browser"), USERS) as running:
+    with serving(tmp_path_factory.mktemp("browser"), USERS, prepare) as running:
         yield running
 
 
@@ -183,3 +213,62 @@ def test_the_qr_code_leads_to_a_genuine_verification(mailed, visit, server, tmp_
     visitor.shot("verify-not-genuine")
     visitor.go("/verify")
     visitor.shot("verify-upload")
+
+
+# -- the city attorney -----------------------------------------------------------------------
+
+def test_the_attorney_approves_a_changed_template_and_the_clerk_issues_with_it(visit, server):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    attorney = visit()
+    attorney.sign_in("ann.attorney")
+    assert attorney.page.url.endswith("/templates")
+    row = attorney.page.locator("tr", has_text="citation").first
+    assert "changed" in row.inner_text().lower()
+    attorney.shot("templates")
+    attorney.go("/templates/citation")
+    assert NEW_WORDS in attorney.page.inner_text("main")  # the change, side by side
+    attorney.shot("template-citation")
+    attorney.page.click("text=Approve as v3")
+    attorney.page.wait_for_load_state("networkidle")
+    assert "approved" in attorney.page.inner_text("main").lower()
+    attorney.shot("template-approved")
+    listed = server.cli("templates", "list")
+    line = next(x for x in listed.stdout.splitlines() if x.startswith("citation "))
+    assert "v3" in line and "ann.attorney" in line, line
+
+    clerk = visit()
+    clerk.sign_in("clerk.jones")
+    clerk.go("/cases/CE-2026-0141")
+    clerk.page.click("summary:has-text('Citation')")
+    clerk.page.fill("#citation-issued", "2026-11-25T10:00")
+    clerk.page.click("text=Issue the citation")
+    clerk.page.wait_for_load_state("networkidle")
+    assert "citation v3" in clerk.page.inner_text("#documents ~ table")
+    clerk.shot("case-issued")
+    documents = clerk.page.request.get(f"{server.url}/api/cases/CE-2026-0141").json()
+    (cited,) = [d for d in documents["documents"] if d["doc_type"] == "citation"]
+    assert cited["template_version"] == 3 and cited["actor"] == "clerk.jones"
+    pdf = clerk.page.request.get(f"{server.url}/documents/{cited['id']}").body()
+    words = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert NEW_WORDS in " ".join(words.split())
+
+
+# -- hostile case text -----------------------------------------------------------------------
+
+def test_hostile_case_text_shows_literally_on_every_page(visit):
+    v = visit()
+    v.sign_in("clerk.jones")
+    for path in ("/cases/CE-2026-0901", "/queue", "/batches/new", "/followups"):
+        v.go(path)
+        text = v.page.inner_text("main")
+        if path == "/cases/CE-2026-0901":
+            assert HOSTILE["name"] in text and "{{7*7}}" in text and "49" not in text
+            assert "<img src=x onerror=alert(2)>" in text
+        assert v.page.locator("main script, main img[src=x]").count() == 0
+    v.shot("case-hostile")
+    api = v.page.request.get(f"{v.server.url}/api/cases/CE-2026-0901").json()
+    assert api["parties"][0]["name"] == HOSTILE["name"]
+    # Visit.close() (the fixture) fails the test if any dialog opened.

@@ -285,7 +285,7 @@ def _refusal(renderer: Renderer, current: Status) -> list[str]:
 def _specimen_change(renderer: Renderer, current: Status, limit: int = 8) -> list[str]:
     """A few lines of what changed in the specimen's words since the approval."""
     from .diff import excerpt
-    from .specimen import Specimens
+    from .specimen import Specimens, comparable
 
     path = approved_text_path(renderer.project.root, current.entry.id)
     if current.latest is None or not path.is_file():
@@ -294,7 +294,7 @@ def _specimen_change(renderer: Renderer, current: Status, limit: int = 8) -> lis
         now = Specimens(renderer.project, renderer.templates, renderer.cache).text(current.entry)
     except NoticegenError as exc:
         return [f"(the specimen does not render now: {exc.message})"]
-    shown = excerpt(path.read_text(encoding="utf-8"), now, limit)
+    shown = excerpt(comparable(path.read_text(encoding="utf-8")), now, limit)
     return ["what changed in the specimen's text:", *("  " + s for s in shown)] if shown \
         else ["(the specimen's words are unchanged: layout, style or the Word file's format)"]
 

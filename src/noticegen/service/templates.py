@@ -23,6 +23,7 @@ from ..review import approve as approve_file
 from ..review.approvals import SHORT, Approval, Status, approved_text_path
 from ..review.diff import Row, html_report, report_pdf, rows, templates_at, unified
 from ..review.hashing import MISSING, REGISTRY_KEY
+from ..review.specimen import comparable
 from .app import App
 
 SENT_BACK = "sent_back"
@@ -116,7 +117,7 @@ def _approved_text(root: Path, state: Status) -> tuple[str, str, list[str]] | No
         notes.append("Files changed since that approval: " + ", ".join(changed))
     elif state.approved is not None:
         notes.append("The template as it is now is approved.")
-    return path.read_text(encoding="utf-8"), label, notes
+    return comparable(path.read_text(encoding="utf-8")), label, notes
 
 
 # -------------------------------------------------------------------- the state of review
