@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from browser import Visit, chromium, serving
+
 from noticegen.source import _Loader as CaseLoader
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
