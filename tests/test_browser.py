@@ -273,3 +273,32 @@ def test_hostile_case_text_shows_literally_on_every_page(visit):
     api = v.page.request.get(f"{v.server.url}/api/cases/CE-2026-0901").json()
     assert api["parties"][0]["name"] == HOSTILE["name"]
     # Visit.close() (the fixture) fails the test if any dialog opened.
+
+
+# -- every page, at a desk and on a phone ----------------------------------------------------
+
+PAGES = {
+    "clerk.jones": ["/queue", "/cases/CE-2026-0196", "/batches/new", "/batches", "/tracking",
+                    "/followups", "/account/password", "/api/docs"],
+    "ann.attorney": ["/templates", "/templates/nov-letter", "/cases/CE-2026-0141"],
+    "mo.manager": ["/queue", "/followups"],
+    "admin.root": ["/users"],
+    None: ["/sign-in", "/verify", "/verify/CE-2026-0141-CIT-XXXXXXXX?sig=00"],
+}
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desk", "phone"])
+def test_every_page_fits_the_screen(visit, mailed, phone):
+    wide = []
+    for who, paths in PAGES.items():
+        v = visit(phone)
+        if who:
+            v.sign_in(who)
+        for path in paths:
+            v.go(path)
+            name = ("phone-" if phone else "") + (who or "public").split(".")[0] + \
+                path.split("?")[0].replace("/", "-")
+            v.shot(name)
+            if phone and v.overflows():
+                wide.append(f"{path} as {who}")
+    assert not wide, "scrolls sideways at 390 px: " + ", ".join(wide)

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
@@ -148,7 +149,7 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
         yield
         base.close()
 
-    web = FastAPI(title="noticegen", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+    web = FastAPI(title="noticegen", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="Code-enforcement notices, mail batches, tracking and the "
                   "city attorney's template review. Authenticate with a personal API token: "
@@ -183,4 +184,8 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
     check_address(base.project.settings.verification)  # the QR codes lead to this service
     for router in ROUTERS:
         web.include_router(router)
+    from .pages.docs import schema
+
+    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    web.openapi = lambda: schema(web, routes)  # type: ignore[method-assign]
     return web

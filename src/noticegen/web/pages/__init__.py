@@ -1,7 +1,7 @@
 """The routes, one module per kind of page; each declares its roles beside its path and has
 its JSON twin under /api/."""
 
-from . import access, batches, cases, queue, templates, tracking, verify
+from . import access, batches, cases, docs, queue, templates, tracking, verify
 
 ROUTERS = [access.router, queue.router, cases.router, batches.router, tracking.router,
-           templates.router, verify.router]
+           templates.router, verify.router, docs.router]

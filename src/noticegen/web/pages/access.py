@@ -159,3 +159,16 @@ def api_users_disable(request: Request, name: str) -> User:
     disable_user(app, name)
     found = next(a for a in list_users(app) if a.name == name)
     return User(name=found.name, role=found.role, disabled=True, must_change=found.must_change)
+
+
+class NewPassword(BaseModel):
+    current: str
+    new: str
+
+
+@router.post("/api/account/password", dependencies=[Depends(allow(*SIGNED_IN))])
+def api_password(request: Request, body: NewPassword) -> User:
+    """Choose one's own password (the current one proves it is you)."""
+    person: SignedIn = request.state.person
+    set_password(acting(request), person.name, body.current, body.new)
+    return User(name=person.name, role=person.role, disabled=False, must_change=False)
