@@ -40,17 +40,16 @@ class Server:
     process: subprocess.Popen
     env: dict[str, str]
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """The command line over the same record, as a clerk at a terminal would run it."""
         return subprocess.run([sys.executable, "-m", "noticegen", "--root", str(self.root),
                                *args], env=self.env, capture_output=True, text=True,
-                              check=False, timeout=600)
+                              check=False, timeout=600, input=stdin)
 
 
-@contextmanager
-def serving(folder: Path, users: dict[str, str], prepare=None) -> Iterator[Server]:
-    """The service over the examples (SQLite), its verification base URL set to its own
-    address, with one user per NAME: ROLE; `prepare(root)` runs before it starts."""
+def city(folder: Path, users: dict[str, str], prepare=None) -> Server:
+    """The examples (SQLite) with their verification base URL set to the service's own
+    address on a free port, and one user per NAME: ROLE; `prepare(server)` runs last."""
     env = {k: v for k, v in os.environ.items() if k != "NOTICEGEN_DATABASE_URL"}
     env["NOTICEGEN_HMAC_KEY"] = KEY
     saved = os.environ.get("NOTICEGEN_HMAC_KEY")
@@ -62,44 +61,55 @@ def serving(folder: Path, users: dict[str, str], prepare=None) -> Iterator[Serve
             os.environ.pop("NOTICEGEN_HMAC_KEY", None)
         else:
             os.environ["NOTICEGEN_HMAC_KEY"] = saved
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{free_port()}"
     settings = root / "config" / "agency.yaml"
     data = settings.read_text(encoding="utf-8")
     configured = yaml.safe_load(data)["verification"]["base_url"]
     settings.write_text(data.replace(configured, f"{url}/verify"), encoding="utf-8")
-    probe = Server(root, url, None, env)  # type: ignore[arg-type]
+    server = Server(root, url, None, env)  # type: ignore[arg-type]
     for name, role in users.items():
-        added = subprocess.run([sys.executable, "-m", "noticegen", "--root", str(root), "users",
-                                "add", name, "--role", role, "--password-stdin"],
-                               input=PASSWORD + "\n", env=env, capture_output=True, text=True,
-                               check=False)
+        added = server.cli("users", "add", name, "--role", role, "--password-stdin",
+                           stdin=PASSWORD + "\n")
         assert added.returncode == 0, added.stderr
     if prepare is not None:
-        prepare(probe)
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(root), "serve",
-                                "--port", str(port)], env=env, stdout=log, stderr=log)
-    server = Server(root, url, process, env)
+        prepare(server)
+    return server
+
+
+@contextmanager
+def started(server: Server) -> Iterator[Server]:
+    """`noticegen serve` over the server's project, until the block ends (or a test kills
+    it)."""
+    log = (server.root.parent / "serve.log").open("a")
+    server.process = subprocess.Popen(
+        [sys.executable, "-m", "noticegen", "--root", str(server.root), "serve", "--port",
+         server.url.rsplit(":", 1)[1]], env=server.env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/sign-in", timeout=2):
+                with urllib.request.urlopen(f"{server.url}/sign-in", timeout=2):
                     break
             except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("the service did not start: "
-                                         + (folder / "serve.log").read_text()) from None
+                if server.process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the service did not start: " + (
+                        server.root.parent / "serve.log").read_text()) from None
                 time.sleep(0.2)
         yield server
     finally:
-        process.terminate()
+        server.process.terminate()
         try:
-            process.wait(timeout=40)
+            server.process.wait(timeout=40)
         except subprocess.TimeoutExpired:
-            process.kill()
+            server.process.kill()
         log.close()
+
+
+@contextmanager
+def serving(folder: Path, users: dict[str, str], prepare=None) -> Iterator[Server]:
+    """The service over a new copy of the examples (see `city`)."""
+    with started(city(folder, users, prepare)) as server:
+        yield server
 
 
 @contextmanager

@@ -3,6 +3,7 @@ long jobs."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -31,7 +32,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
     _port_free(host, port)
     web = create_app(ctx.root, os.environ.get("NOTICEGEN_DATABASE_URL"))
     worker = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(ctx.root),
-                               "worker"])
+                               "worker"], preexec_fn=_die_with_parent)
     click.echo(f"noticegen: serving http://{host}:{port}/ (worker pid {worker.pid}); "
                "Ctrl-C stops both", err=True)
     try:
@@ -42,6 +43,13 @@ def serve(ctx: Context, host: str, port: int) -> None:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _die_with_parent() -> None:
+    """The worker ends when `serve` does, even killed (-9): the next `serve` then resumes its
+    job, and two workers never run one job (Linux; elsewhere it is only stopped at exit)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _port_free(host: str, port: int) -> None:
