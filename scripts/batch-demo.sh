@@ -6,14 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-
-# Documents are signed with a key that never lives in the repository (config: verification).
-key_file="${HOME}/.config/noticegen/hmac.key"
-if [ -z "${NOTICEGEN_HMAC_KEY:-}" ] && [ ! -f "$key_file" ]; then
-  mkdir -p "$(dirname "$key_file")"
-  (umask 077; .venv/bin/python -c "import secrets; print(secrets.token_hex(32))" > "$key_file")
-  echo "demo: created a document-signing key in $key_file (keep it private)"
-fi
+bash scripts/signing-key.sh   # documents are signed with a key kept outside the repository
 
 ng=.venv/bin/noticegen
 $ng check examples/

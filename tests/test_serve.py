@@ -10,7 +10,6 @@ import time
 import urllib.request
 
 import pytest
-
 from browser import city, started
 
 pytestmark = pytest.mark.slow

@@ -135,3 +135,10 @@ def test_a_short_password_from_stdin_is_refused(web):
     result = CliRunner().invoke(cli, ["--root", str(web.root), "users", "add", "s", "--role",
                                       "clerk", "--password-stdin"], input="short\n")
     assert result.exit_code == 1 and "too short" in result.output
+
+
+def test_a_request_too_large_is_refused_before_it_is_read(web):
+    client = web.anonymous()
+    answer = client.post("/api/verify", content=b"%PDF-", headers={
+        "content-length": "40000000", "content-type": "application/pdf"})
+    assert answer.status_code == 413 and "too large" in answer.json()["error"]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input: where it is, what is wrong, what to do."""
 
-    file: str
+    file: Annotated[str, Field(serialization_alias="where")]
+    """The file, or what else gave the input (a form, a request): `where` in the JSON API."""
     line: int | None
     field: str
     message: str

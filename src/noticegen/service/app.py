@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
@@ -81,6 +82,18 @@ class App:
     def work(self) -> Path:
         """Unfinished work (a batch's journal): never the record."""
         return self.project.settings.state_dir / "work"
+
+    # -- the agency's clock ------------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today in the agency's time zone (not the server's)."""
+        return datetime.now(self.project.settings.zone).date()
+
+    def now(self) -> datetime:
+        """Now on the agency's wall clock, to the minute and without a zone (as `noticegen
+        render` defaults)."""
+        return datetime.now(self.project.settings.zone).replace(second=0, microsecond=0,
+                                                               tzinfo=None)
 
     # -- the record's state ----------------------------------------------------------------
 

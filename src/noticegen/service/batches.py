@@ -62,13 +62,9 @@ class Plan:
     """Every open case, in the order the batch would mail them (priority, III.A)."""
 
 
-def today(app: App) -> date:
-    return datetime.now(app.project.settings.zone).date()
-
-
 def next_mail_day(app: App) -> date:
     """Today, or the first day after it, that the post office takes certified mail."""
-    day, mail = today(app), app.project.settings.mail
+    day, mail = app.today(), app.project.settings.mail
     for ahead in range(mail.max_days_ahead + 1):
         if not mail_date_refusals(day + timedelta(days=ahead), day, mail):
             return day + timedelta(days=ahead)
@@ -141,15 +137,24 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
-class BatchView:
-    summary: BatchSummary
-    papers: dict[str, str]
-    """Each paper's name (print.pdf, …) and the SHA-256 the record names for it."""
-    lines: tuple[PieceLine, ...]
+class Paper:
+    """One of a batch's papers (print.pdf, …), the SHA-256 the record names for it, and the
+    page that serves it."""
 
-    @property
-    def total(self) -> Decimal:
-        return sum((p.postage + p.fees for p in self.lines), Decimal("0"))
+    name: str
+    sha256: str
+    href: str
+
+
+@dataclass(frozen=True)
+class BatchView(BatchSummary):
+    """A batch with its papers and its pieces in mailing order (what GET
+    /api/batches/{batch_id} answers)."""
+
+    papers: tuple[Paper, ...]
+    lines: tuple[PieceLine, ...]
+    total: Decimal
+    """The postage and fees of every piece."""
 
 
 def _summary(row: Any) -> BatchSummary:
@@ -198,8 +203,10 @@ def batch_view(app: App, batch_id: str) -> BatchView:
                             status.get(p.article_number), p.document_id,
                             made_for(p, "affidavit"), made_for(p, "file-copy"))
                   for p in pieces)
-    papers = {name: getattr(row, column) for name, column in PAPER_COLUMNS.items()}
-    return BatchView(_summary(row), papers, lines)
+    papers = tuple(Paper(name, getattr(row, column), f"/batches/{batch_id}/{name}")
+                   for name, column in PAPER_COLUMNS.items())
+    return BatchView(**vars(_summary(row)), papers=papers, lines=lines,
+                     total=sum((p.postage + p.fees for p in lines), Decimal("0")))
 
 
 def paper(app: App, batch_id: str, name: str) -> tuple[Path, str]:

@@ -180,10 +180,9 @@ def refusals(app: App, cases: list[Case], doc_type: str, mail_date: date,
     cannot draw. `noticegen batch`, the web's new batch and its job all decide with it;
     `where` names what gave the date."""
     catalog, settings = app.project.catalog, app.project.settings
-    today = datetime.now(settings.zone).date()
     problems = [Problem(where, None, MAIL_DATE_FIELD, refusal,
                         "choose a day the post office is open, not far ahead")
-                for refusal in mail_date_refusals(mail_date, today, settings.mail)]
+                for refusal in mail_date_refusals(mail_date, app.today(), settings.mail)]
     for case in cases:
         facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
         facts += [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")

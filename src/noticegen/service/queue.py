@@ -5,7 +5,7 @@ dates that pass in the coming week."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 
@@ -114,15 +114,10 @@ class FollowUps(BaseModel):
     """Open cases whose compliance date falls on the as-of day or the six after it."""
 
 
-def today(app: App) -> date:
-    """Today in the agency's time zone."""
-    return datetime.now(app.project.settings.zone).date()
-
-
 def as_of_date(app: App, given: str | None, field: str = "as_of") -> date:
     """The as-of day asked for (YYYY-MM-DD), or today in the agency's zone."""
     if not given or not given.strip():
-        return today(app)
+        return app.today()
     try:
         return date.fromisoformat(given.strip())
     except ValueError:

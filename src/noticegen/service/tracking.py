@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -104,6 +105,8 @@ class EventsImported:
     """What a tracking CSV added: rows recorded now, rows already on record (the same event
     imported before, or recorded by hand), and each row that could not be recorded."""
 
+    file: str
+    """The file's name as the problems name it."""
     recorded: int
     already: int
     problems: list[Problem]
@@ -156,7 +159,7 @@ def import_csv(app: App, name: str, data: bytes) -> EventsImported:
         except NoticegenError as exc:
             problems.append(Problem(name, number, getattr(exc, "field", "status"),
                                     exc.message, exc.hint))
-    return EventsImported(recorded, already, problems)
+    return EventsImported(name, recorded, already, problems)
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ class Tracked:
     receipt_number: str | None
     correction: bool
     source: str
-    actor: str
+    recorded_by: str
     recorded_at: datetime
 
 
@@ -233,6 +236,42 @@ def read_pieces(c: Connection, case: str | None = None, article: str | None = No
 def reports(app: App, **where: Any) -> list[PieceReport]:
     return [piece_report(p, app.project.catalog, app.project.settings)
             for p in pieces(app, **where)]
+
+
+@dataclass(frozen=True)
+class PieceReportView:
+    """A piece's report in one flat shape (what /api/pieces answers): the piece, its service,
+    and the compliance date the record acts on."""
+
+    article_number: str
+    case_number: str
+    batch_id: str
+    document_id: str
+    recipient: str
+    recipient_role: str
+    addressee: str
+    mailing_date: date
+    status: str | None
+    service_state: str
+    served_on: date | None
+    service: str
+    """How the notice was served, as `noticegen track list` says it."""
+    printed_deadline: str | None
+    compliance_date: date | None
+    compliance: str
+    """The compliance date the record acts on and why, as `noticegen track list` says it."""
+    return_receipt_number: str | None
+    events: tuple[Tracked, ...] = ()
+    """Only for one piece (GET /api/pieces/{article}): `piece_history`."""
+
+
+def report_view(report: PieceReport, events: Iterable[Tracked] = ()) -> PieceReportView:
+    p = report.piece
+    return PieceReportView(p.article_number, p.case_number, p.batch_id, p.document_id,
+                           p.recipient, p.recipient_role, p.addressee, p.mailing_date, p.status,
+                           report.service.state, report.service.on, report.service.basis,
+                           p.printed_deadline, report.acts_on, report.compliance,
+                           p.return_receipt_number, tuple(events))
 
 
 def due(app: App, as_of: date) -> list[FollowUp]:

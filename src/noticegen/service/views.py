@@ -355,12 +355,6 @@ def moment(app: App, given: str | None, field: str) -> datetime | None:
     return _local(app, found)
 
 
-def now(app: App) -> datetime:
-    """Now on the agency's wall clock, to the minute (as `noticegen render` defaults)."""
-    return datetime.now(app.project.settings.zone).replace(second=0, microsecond=0,
-                                                           tzinfo=None)
-
-
 def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bool
                   ) -> IssuedAnswer:
     """Issue one document as `noticegen render` does, after checking the request names what
@@ -371,7 +365,7 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
     given = {k: (v.strip() or None) if isinstance(v, str) else v
              for k, v in req.model_dump().items()}
     doc_type = given["type"] or ""
-    issued = moment(app, given["issued"], "issued") or now(app)
+    issued = moment(app, given["issued"], "issued") or app.now()
     hearing = moment(app, given["hearing"], "hearing")
     problems = []
     if given["service"] and given["service"] not in DELIVERY:

@@ -10,28 +10,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
 from ..errors import InputError, NoticegenError
 from ..files import write_atomically
-from ..record import RecordError
-from ..review.approvals import TemplateNotApproved
-from ..rules import StepRefused
 from ..service import App
 from ..words import plural
-from .auth import VISITOR, BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
+from .answers import environment, local_path, problem, status_of, wants_json
+from .auth import VISITOR, NotSignedIn, PasswordChange
 
 log = logging.getLogger("noticegen.web")
 KEY_FILE = "web.key"
 STATIC = Path(__file__).parent / "static"
+MAX_BODY = 30_000_000
+"""The largest request taken at all (the largest upload, a PDF to verify, is 25 MB); what is
+larger is refused before it is read."""
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'self'")
 
@@ -45,66 +45,18 @@ def _key(app: App) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode()
 
 
-def environment() -> Environment:
-    env = Environment(loader=PackageLoader("noticegen.web", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["plural"] = plural
-    return env
-
-
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page from the web templates, with the person, the CSRF token and the path."""
-    env: Environment = request.app.state.env
-    person = getattr(request.state, "person", None)
-    html = env.get_template(template).render(
-        request=request, person=person, csrf=csrf_token(request), path=request.url.path,
-        agency=request.app.state.base.project.settings.agency, **context)
-    return HTMLResponse(html, status_code=status)
-
-
-def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
-def problem(request: Request, status: int, message: str, hint: str | None = None,
-            problems: list[dict[str, Any]] | None = None) -> Response:
-    """The one shape of an error: JSON under /api/, else the error page."""
-    if wants_json(request):
-        body: dict[str, Any] = {"error": message, "hint": hint}
-        if problems is not None:
-            body["problems"] = problems
-        return JSONResponse(body, status_code=status)
-    return page(request, "error.html", status=status, message=message, hint=hint,
-                problems=problems or [])
-
-
-def _status(exc: NoticegenError) -> int:
-    if isinstance(exc, NotSignedIn):
-        return 401
-    if isinstance(exc, Forbidden | BadCsrf | PasswordChange):
-        return 403
-    if isinstance(exc, InputError):
-        return 422
-    if isinstance(exc, StepRefused | TemplateNotApproved):
-        return 409
-    if isinstance(exc, RecordError):
-        return 503
-    return 400
-
-
 async def _noticegen_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NoticegenError)
     if not wants_json(request) and request.method == "GET":
         if isinstance(exc, NotSignedIn):
-            return RedirectResponse(f"/sign-in?next={quote(_local(request.url.path))}", 303)
+            return RedirectResponse(f"/sign-in?next={quote(local_path(request.url.path))}", 303)
         if isinstance(exc, PasswordChange):
             return RedirectResponse("/account/password", 303)
     problems = None
     if isinstance(exc, InputError):
         problems = [{"where": p.file, "line": p.line, "field": p.field, "message": p.message,
                      "hint": p.hint} for p in exc.problems]
-    return problem(request, _status(exc), exc.message, exc.hint, problems)
+    return problem(request, status_of(exc), exc.message, exc.hint, problems)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -132,13 +84,6 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
                    "report this with the time and the page; the service's log has the details")
 
 
-def _local(path: str) -> str:
-    """Only a path of this service is a place to go back to after sign-in."""
-    parts = urlsplit(path)
-    return path if not parts.scheme and not parts.netloc and path.startswith("/") \
-        and not path.startswith("//") else "/"
-
-
 def create_app(root: Path, database: str | None = None) -> FastAPI:
     """The service over the project folder `root` and its record (the given URL, else as the
     command line finds it)."""
@@ -164,7 +109,12 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
 
     @web.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        size = request.headers.get("content-length", "0")
+        if not size.isdigit() or int(size) > MAX_BODY:
+            response = problem(request, 413, "the request is too large",
+                               f"send at most {MAX_BODY // 1_000_000} MB at once")
+        else:
+            response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

@@ -21,7 +21,7 @@ from ...service.people import (
     sign_in,
     sign_out,
 )
-from ..app import _local, page
+from ..answers import local_path, page
 from ..auth import ANYONE, SESSION, SIGNED_IN, acting, address, allow
 
 router = APIRouter()
@@ -39,7 +39,7 @@ def home(request: Request) -> Response:
 
 @router.get("/sign-in", dependencies=[Depends(allow(ANYONE))])
 def sign_in_form(request: Request, next: str = "/") -> Response:
-    return page(request, "sign_in.html", next=_local(next), error=None, name="")
+    return page(request, "sign_in.html", next=local_path(next), error=None, name="")
 
 
 @router.post("/sign-in", dependencies=[Depends(allow(ANYONE))])
@@ -50,9 +50,9 @@ def sign_in_post(request: Request, name: Annotated[str, Form()] = "",
         person, token = sign_in(request.app.state.base, name, password, address(request))
     except AccessError as exc:
         status = 429 if "too many" in exc.message else 401
-        return page(request, "sign_in.html", status=status, next=_local(next),
+        return page(request, "sign_in.html", status=status, next=local_path(next),
                     error=exc, name=name)
-    target = "/account/password" if person.must_change else _local(next)
+    target = "/account/password" if person.must_change else local_path(next)
     if target == "/":
         target = LANDING[person.role]
     response = RedirectResponse(target, 303)

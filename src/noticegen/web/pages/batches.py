@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -32,7 +31,7 @@ from ...service.batches import (
 )
 from ...service.jobs import Job, NoSuchJob, job, recent, submit_batch
 from ...service.mailing import MAIL_DATE_FIELD, REQUEST
-from ..app import page
+from ..answers import page
 from ..auth import acting, allow
 
 router = APIRouter()
@@ -43,32 +42,6 @@ DOC_TYPE = "nov"
 
 
 # -- the API's shapes --------------------------------------------------------------------
-
-class ProblemModel(BaseModel):
-    where: str
-    line: int | None
-    field: str
-    message: str
-    hint: str | None
-
-
-class CandidateModel(BaseModel):
-    case_number: str
-    property: str
-    priority: str
-    parties: list[str]
-    eligible: bool
-    reasons: list[str]
-    date_refusal: str | None
-
-
-class PlanModel(BaseModel):
-    doc_type: str
-    mail_date: date
-    batch_id: str
-    date_refusals: list[ProblemModel]
-    candidates: list[CandidateModel]
-
 
 class NewBatch(BaseModel):
     cases: list[str]
@@ -102,72 +75,6 @@ class JobModel(BaseModel):
     params: dict[str, Any]
     detail: dict[str, Any]
     links: list[Link]
-
-
-class PaperModel(BaseModel):
-    name: str
-    sha256: str
-    href: str
-
-
-class PieceLineModel(BaseModel):
-    line: int
-    article_number: str
-    case_number: str
-    recipient: str
-    recipient_role: str
-    addressee: str
-    postage: Decimal
-    fees: Decimal
-    status: str | None
-    notice_id: str
-    affidavit_id: str | None
-    file_copy_id: str | None
-
-
-class BatchSummaryModel(BaseModel):
-    batch_id: str
-    document_type: str
-    mail_date: date
-    pieces: int
-    actor: str
-    recorded_at: datetime
-
-
-class BatchModel(BatchSummaryModel):
-    papers: list[PaperModel]
-    lines: list[PieceLineModel]
-    total: Decimal
-
-
-def _problem(p: Problem) -> ProblemModel:
-    return ProblemModel(where=p.file, line=p.line, field=p.field, message=p.message,
-                        hint=p.hint)
-
-
-def _plan_model(plan: Plan) -> PlanModel:
-    return PlanModel(doc_type=plan.doc_type, mail_date=plan.mail_date, batch_id=plan.batch_id,
-                     date_refusals=[_problem(p) for p in plan.date_refusals],
-                     candidates=[CandidateModel(
-                         case_number=c.case_number, property=c.property,
-                         priority=c.priority, parties=list(c.parties), eligible=c.eligible,
-                         reasons=list(c.reasons), date_refusal=c.date_refusal)
-                         for c in plan.candidates])
-
-
-def _summary_model(s: BatchSummary) -> BatchSummaryModel:
-    return BatchSummaryModel(batch_id=s.batch_id, document_type=s.document_type,
-                             mail_date=s.mail_date, pieces=s.pieces, actor=s.actor,
-                             recorded_at=s.recorded_at)
-
-
-def _batch_model(view: BatchView) -> BatchModel:
-    s = view.summary
-    return BatchModel(
-        **_summary_model(s).model_dump(),
-        papers=[PaperModel(name=name, sha256=sha, href=f"/batches/{s.batch_id}/{name}")
-                for name, sha in view.papers.items()],
-        lines=[PieceLineModel(**vars(line)) for line in view.lines], total=view.total)
 
 
 def local(app: App) -> Callable[[datetime], str]:
@@ -279,10 +186,10 @@ def new_batch_post(request: Request, mail_date: Annotated[str, Form()] = "",
 
 
 @router.get("/api/batches/new", dependencies=[Depends(allow(*CLERK))])
-def api_new_batch(request: Request, mail_date: date | None = None) -> PlanModel:
+def api_new_batch(request: Request, mail_date: date | None = None) -> Plan:
     """The open cases a batch mailed that day may take (default: the next day the post office
     is open), each with the ladder's answer; the day's own refusals."""
-    return _plan_model(plan_batch(acting(request), mail_date, DOC_TYPE))
+    return plan_batch(acting(request), mail_date, DOC_TYPE)
 
 
 @router.post("/api/batches", dependencies=[Depends(allow(*CLERK))], status_code=202)
@@ -335,9 +242,9 @@ def batches_page(request: Request) -> Response:
 
 
 @router.get("/api/batches", dependencies=[Depends(allow(*DESK))])
-def api_batches(request: Request) -> list[BatchSummaryModel]:
+def api_batches(request: Request) -> list[BatchSummary]:
     """The batches on record, newest first."""
-    return [_summary_model(s) for s in list_batches(acting(request))]
+    return list_batches(acting(request))
 
 
 @router.get("/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
@@ -348,9 +255,9 @@ def batch_page(request: Request, batch_id: str) -> Response:
 
 
 @router.get("/api/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
-def api_batch(request: Request, batch_id: str) -> BatchModel:
+def api_batch(request: Request, batch_id: str) -> BatchView:
     """A batch with its papers (by SHA-256) and its pieces in mailing order."""
-    return _batch_model(_batch(acting(request), batch_id))
+    return _batch(acting(request), batch_id)
 
 
 @router.get("/batches/{batch_id}/{paper}", dependencies=[Depends(allow(*DESK))])

@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from ...errors import InputError, NoticegenError
 from ...service.people import SEES_COMPLAINANT, SignedIn
-from ...service.queue import today
 from ...service.views import (
     CaseView,
     ClerkCaseView,
@@ -26,7 +25,7 @@ from ...service.views import (
     document_file,
     issue_request,
 )
-from ..app import _status, page, problem
+from ..answers import page, problem, status_of
 from ..auth import Forbidden, acting, allow
 
 router = APIRouter()
@@ -40,7 +39,7 @@ def _sees(request: Request) -> bool:
 
 def _view(request: Request, number: str) -> CaseView | ClerkCaseView:
     app = acting(request)
-    return case_view(app, number, _sees(request), today(app))
+    return case_view(app, number, _sees(request), app.today())
 
 
 def _send(file: File, disposition: str) -> Response:
@@ -127,7 +126,7 @@ def issue_form(request: Request, case_number: str,
         error = {"type": doc_type, "message": exc.message, "hint": exc.hint,
                  "fields": {p.field: p for p in exc.problems}
                  if isinstance(exc, InputError) else {}}
-        return _page(request, _view(request, case_number), status=_status(exc), error=error,
+        return _page(request, _view(request, case_number), status=status_of(exc), error=error,
                      form={"type": doc_type, **given})
     return RedirectResponse(f"/cases/{case_number}?issued={done.document_id}#documents", 303)
 

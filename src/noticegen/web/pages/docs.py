@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from ..app import page
+from ..answers import page
 from ..auth import ANYONE, Allow, allow
 
 router = APIRouter()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...service.queue import FollowUps, Queue, as_of_date, followups, work_queue
-from ..app import page
+from ..answers import page
 from ..auth import acting, allow
 
 router = APIRouter()

@@ -30,7 +30,7 @@ from ...service.templates import (
     state,
     states,
 )
-from ..app import page
+from ..answers import page
 from ..auth import acting, allow
 
 router = APIRouter()

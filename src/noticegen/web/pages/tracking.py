@@ -5,7 +5,7 @@ each with its /api/ twin."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
@@ -16,12 +16,18 @@ from starlette.exceptions import HTTPException
 from ...errors import InputError, NoticegenError, Problem
 from ...mail.article_numbers import printed
 from ...service import App, add_event, reports
-from ...service.tracking import EventsImported, import_csv, piece_history
+from ...service.tracking import (
+    EventsImported,
+    PieceReportView,
+    import_csv,
+    piece_history,
+    report_view,
+)
 from ...tracking import EVENTS, next_statuses
 from ...tracking.report import PieceReport
-from ..app import page
+from ..answers import page
 from ..auth import acting, allow
-from .batches import ProblemModel, local
+from .batches import local
 
 router = APIRouter()
 CLERK = ("clerk",)
@@ -30,41 +36,6 @@ STATUSES = tuple(e for e in EVENTS if e != "return_receipt")
 """What the event form records (a return receipt has its own form, as `track receipt`)."""
 MAX_UPLOAD = 5_000_000
 """The largest tracking CSV taken (bytes): a carrier's day is far smaller."""
-
-
-class EventModel(BaseModel):
-    status: str
-    on: date
-    signer: str | None
-    detail: str | None
-    receipt_number: str | None
-    correction: bool
-    source: str
-    recorded_by: str
-    recorded_at: datetime
-
-
-class PieceModel(BaseModel):
-    article_number: str
-    case_number: str
-    batch_id: str
-    document_id: str
-    recipient: str
-    recipient_role: str
-    addressee: str
-    mailing_date: date
-    status: str | None
-    service_state: str
-    served_on: date | None
-    service: str
-    """How the notice was served, as `noticegen track list` says it."""
-    printed_deadline: str | None
-    compliance_date: date | None
-    compliance: str
-    """The compliance date the record acts on and why, as `noticegen track list` says it."""
-    return_receipt_number: str | None
-    events: list[EventModel]
-    """Only for one piece (GET /api/pieces/{article})."""
 
 
 class NewEvent(BaseModel):
@@ -80,42 +51,11 @@ class NewReceipt(BaseModel):
     receipt_number: str | None = None
 
 
-class ImportModel(BaseModel):
-    file: str
-    recorded: int
-    already: int
-    """Rows whose event was on record already (importing a file again adds nothing)."""
-    problems: list[ProblemModel]
-
-
-def _model(report: PieceReport, events: list[EventModel] | None = None) -> PieceModel:
-    p = report.piece
-    return PieceModel(
-        article_number=p.article_number, case_number=p.case_number, batch_id=p.batch_id,
-        document_id=p.document_id, recipient=p.recipient, recipient_role=p.recipient_role,
-        addressee=p.addressee, mailing_date=p.mailing_date, status=p.status,
-        service_state=report.service.state, served_on=report.service.on,
-        service=report.service.basis, printed_deadline=p.printed_deadline,
-        compliance_date=report.acts_on, compliance=report.compliance,
-        return_receipt_number=p.return_receipt_number, events=events or [])
-
-
 def _report(app: App, article: str) -> PieceReport:
     found = reports(app, article=article.replace(" ", ""))
     if not found:
         raise HTTPException(404, f"there is no mail piece with article number {article}")
     return found[0]
-
-
-def _events(app: App, article: str) -> list[EventModel]:
-    return [EventModel(status=e.status, on=e.on, signer=e.signer, detail=e.detail,
-                       receipt_number=e.receipt_number, correction=e.correction,
-                       source=e.source, recorded_by=e.actor, recorded_at=e.recorded_at)
-            for e in piece_history(app, article)]
-
-
-def _today(app: App) -> date:
-    return datetime.now(app.project.settings.zone).date()
 
 
 def _day(value: str, field: str) -> date:
@@ -143,7 +83,7 @@ def _piece_page(request: Request, app: App, article: str, *, status: int = 200,
     return page(request, "piece.html", status=status, report=report,
                 history=piece_history(app, report.piece.article_number), printed=printed,
                 statuses=STATUSES, allowed=next_statuses(report.piece.status),
-                today=_today(app), form=form, error=error, field=field,
+                today=app.today(), form=form, error=error, field=field,
                 values=values or {}, local=local(app))
 
 
@@ -167,11 +107,11 @@ def _tracking_page(request: Request, app: App, status: str | None, case: str | N
 
 @router.get("/api/pieces", dependencies=[Depends(allow(*DESK))])
 def api_pieces(request: Request, status: str | None = None,
-               case: str | None = None) -> list[PieceModel]:
+               case: str | None = None) -> list[PieceReportView]:
     """Every mail piece (of one case, or whose latest event is `status`) with its service and
     the compliance date the record acts on, as `noticegen track list`."""
-    return [_model(r) for r in reports(acting(request), status=status or None,
-                                       case=case or None)]
+    return [report_view(r) for r in reports(acting(request), status=status or None,
+                                           case=case or None)]
 
 
 @router.get("/pieces/{article}", dependencies=[Depends(allow(*DESK))])
@@ -180,11 +120,11 @@ def piece_page(request: Request, article: str) -> Response:
 
 
 @router.get("/api/pieces/{article}", dependencies=[Depends(allow(*DESK))])
-def api_piece(request: Request, article: str) -> PieceModel:
+def api_piece(request: Request, article: str) -> PieceReportView:
     """One piece with every event the record holds for it."""
     app = acting(request)
     report = _report(app, article)
-    return _model(report, _events(app, report.piece.article_number))
+    return report_view(report, piece_history(app, report.piece.article_number))
 
 
 # -- recording what happened ---------------------------------------------------------------
@@ -227,25 +167,25 @@ def piece_receipt(request: Request, article: str, signed_by: Annotated[str, Form
 
 
 @router.post("/api/pieces/{article}/events", dependencies=[Depends(allow(*CLERK))])
-def api_piece_event(request: Request, article: str, body: NewEvent) -> PieceModel:
+def api_piece_event(request: Request, article: str, body: NewEvent) -> PieceReportView:
     """Record what happened to a piece (as `noticegen track event`); refused (400) when it
     cannot follow the piece's status or precedes the mailing, unless a correction."""
     app = acting(request)
     number = _report(app, article).piece.article_number
     add_event(app, number, body.status, body.date, detail=body.detail,
               correction=body.correction)
-    return _model(_report(app, number), _events(app, number))
+    return report_view(_report(app, number), piece_history(app, number))
 
 
 @router.post("/api/pieces/{article}/receipt", dependencies=[Depends(allow(*CLERK))])
-def api_piece_receipt(request: Request, article: str, body: NewReceipt) -> PieceModel:
+def api_piece_receipt(request: Request, article: str, body: NewReceipt) -> PieceReportView:
     """Record a signed return receipt (as `noticegen track receipt`); its date is the
     delivery date."""
     app = acting(request)
     number = _report(app, article).piece.article_number
     add_event(app, number, "return_receipt", body.date, signer=body.signed_by,
               receipt_number=body.receipt_number)
-    return _model(_report(app, number), _events(app, number))
+    return report_view(_report(app, number), piece_history(app, number))
 
 
 # -- a carrier's CSV -------------------------------------------------------------------------
@@ -276,14 +216,10 @@ async def tracking_import(request: Request, file: UploadFile | None = None) -> R
 
 @router.post("/api/tracking/import", dependencies=[Depends(allow(*CLERK))])
 async def api_tracking_import(request: Request, file: UploadFile | None = None
-                              ) -> ImportModel:
+                              ) -> EventsImported:
     """Record the events of a tracking CSV (article_number, status, date; optional signed_by,
     detail, receipt_number), as `noticegen track import`: every row that can be recorded
     is, rows already on record add nothing, the others are reported by line (422 only when
     the file cannot be read at all)."""
     name, data = await _upload(file)
-    done = import_csv(acting(request), name, data)
-    return ImportModel(file=name, recorded=done.recorded, already=done.already,
-                       problems=[ProblemModel(where=p.file, line=p.line, field=p.field,
-                                              message=p.message, hint=p.hint)
-                                 for p in done.problems])
+    return import_csv(acting(request), name, data)

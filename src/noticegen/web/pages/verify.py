@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ...config import Verification as VerificationSettings
 from ...errors import ConfigurationError, InputError, Problem
 from ...service.verification import Verification, check_file, check_link
-from ..app import page
+from ..answers import page
 from ..auth import ANYONE, acting, allow
 
 router = APIRouter()

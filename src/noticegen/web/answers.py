@@ -1,0 +1,73 @@
+"""What every page answers with: a page from the web templates (with the person, the CSRF
+token and the agency), or the one shape of a problem — the error page, or JSON under /api/."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..errors import InputError, NoticegenError
+from ..record import RecordError
+from ..review.approvals import TemplateNotApproved
+from ..rules import StepRefused
+from ..words import plural
+from .auth import BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("noticegen.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["plural"] = plural
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page from the web templates, with the person, the CSRF token and the path."""
+    env: Environment = request.app.state.env
+    person = getattr(request.state, "person", None)
+    html = env.get_template(template).render(
+        request=request, person=person, csrf=csrf_token(request), path=request.url.path,
+        agency=request.app.state.base.project.settings.agency, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(request: Request, status: int, message: str, hint: str | None = None,
+            problems: list[dict[str, Any]] | None = None) -> Response:
+    """The one shape of an error: JSON under /api/, else the error page."""
+    if wants_json(request):
+        body: dict[str, Any] = {"error": message, "hint": hint}
+        if problems is not None:
+            body["problems"] = problems
+        return JSONResponse(body, status_code=status)
+    return page(request, "error.html", status=status, message=message, hint=hint,
+                problems=problems or [])
+
+
+def status_of(exc: NoticegenError) -> int:
+    if isinstance(exc, NotSignedIn):
+        return 401
+    if isinstance(exc, Forbidden | BadCsrf | PasswordChange):
+        return 403
+    if isinstance(exc, InputError):
+        return 422
+    if isinstance(exc, StepRefused | TemplateNotApproved):
+        return 409
+    if isinstance(exc, RecordError):
+        return 503
+    return 400
+
+
+def local_path(path: str) -> str:
+    """Only a path of this service is a place to go back to after sign-in."""
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc and path.startswith("/") \
+        and not path.startswith("//") else "/"
