@@ -72,3 +72,27 @@ def test_a_batch_killed_with_serve_is_resumed_by_the_next_serve(tmp_path):
     assert len(numbers) == 5 and numbers == list(range(numbers[0], numbers[0] + 5))
     checked = server.cli("db", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_second_worker_for_the_same_record_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    server = city(tmp_path, {})
+    first = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(server.root),
+                              "worker"], env=server.env)
+    try:
+        for _ in range(100):
+            if (server.root.parent / "var" / "worker.lock").exists() or \
+                    (server.root / "var" / "worker.lock").exists():
+                break
+            time.sleep(0.1)
+        time.sleep(1)
+        second = server.cli("worker", "--once")
+        assert second.returncode == 1
+        assert "another worker is already running" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    assert server.cli("worker", "--once").returncode == 0  # the lock went with it

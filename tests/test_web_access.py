@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from conftest import Web
 
 from noticegen.cli import cli
 
@@ -141,4 +142,35 @@ def test_a_request_too_large_is_refused_before_it_is_read(web):
     client = web.anonymous()
     answer = client.post("/api/verify", content=b"%PDF-", headers={
         "content-length": "40000000", "content-type": "application/pdf"})
-    assert answer.status_code == 413 and "too large" in answer.json()["error"]
+    assert answer.status_code == 413  # (Starlette's own plain "Content Too Large")
+
+
+def test_a_body_without_its_length_is_cut_off_past_the_limit(web, monkeypatch):
+    from noticegen.web import app as module
+
+    monkeypatch.setattr(module, "MAX_BODY", 1000)
+    client = Web(web.root).anonymous()  # made with the lower limit
+    csrf = web.csrf_of(client, "/verify")
+
+    def chunks():
+        yield b"--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf.encode()
+        for _ in range(50):
+            yield b"\r\n" + b"y" * 100
+
+    answer = client.post("/verify", content=chunks(), headers={
+        "content-type": "multipart/form-data; boundary=x"})
+    assert answer.status_code == 413 and "too large" in answer.text
+
+
+def test_a_non_ascii_token_or_signature_is_a_plain_refusal(web):
+    client = web.anonymous()
+    assert client.get("/verify/CE-2026-0141-CIT-AAAAAAAA?sig=%C3%A9").status_code == 200
+    refused = client.post("/sign-in", data={"name": "x", "password": "y", "csrf": "é"})
+    assert refused.status_code == 403
+
+
+def test_a_proxys_basic_credentials_do_not_waive_the_csrf_token(web):
+    client = web.client("admin")
+    refused = client.post("/users", data={"name": "x.z", "role": "clerk"},
+                          headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert refused.status_code in (401, 403)

@@ -4,16 +4,22 @@ long jobs."""
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from ..errors import NoticegenError
 from .common import Context
+
+WORKER_LOCK = "worker.lock"
 
 
 @click.command()
@@ -80,13 +86,28 @@ def worker(ctx: Context, once: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     with ctx.app() as app:
         app.ready()
-        if once:
-            from ..service.jobs import run
+        with _only_worker(app.project.settings.state_dir / WORKER_LOCK):
+            if once:
+                from ..service.jobs import run
 
-            for job_id in unfinished(app):
-                run(app, job_id)
-            return
-        work(app, lambda: stopping["now"])
+                for job_id in unfinished(app):
+                    run(app, job_id)
+                return
+            work(app, lambda: stopping["now"])
+
+
+@contextmanager
+def _only_worker(path: Path) -> Iterator[None]:
+    """One worker per record folder: a job a worker has begun is resumed only when no other
+    worker can be running it (the lock goes with the process, however it ends)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NoticegenError(f"another worker is already running for this record ({path})",
+                                 "it does the jobs; stop it first to start this one") from None
+        yield
 
 
 COMMANDS = [serve, worker]

@@ -284,7 +284,8 @@ job_events = Table(
     UniqueConstraint("job_id", "seq"),
 )
 """A job's states in order (started, progress, finished, failed, resumed): `seq` is unique per
-job, so two workers can never both take a job."""
+job, so two workers can never both record the same step of it (and `noticegen worker` runs
+one worker per record folder)."""
 
 template_reviews = Table(
     "template_reviews", metadata,

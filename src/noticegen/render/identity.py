@@ -38,7 +38,7 @@ def signature(key: bytes, doc_id: str) -> str:
 
 
 def verify_signature(key: bytes, doc_id: str, sig: str) -> bool:
-    return hmac.compare_digest(signature(key, doc_id), sig)
+    return hmac.compare_digest(signature(key, doc_id).encode(), sig.encode())
 
 
 def verification_url(base_url: str, key: bytes, doc_id: str) -> str:

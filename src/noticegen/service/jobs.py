@@ -219,8 +219,10 @@ class _TakenOver(Exception):
 
 def work(app: App, stop: Callable[[], bool], poll: float = 0.5) -> None:
     """The worker's loop, until `stop()` says so: first every job left unfinished (a restart
-    interrupted it: resumed), then each job as it is queued — never one another worker has
-    begun. A job whose state could not be recorded (the record unreachable) is tried again."""
+    interrupted it: resumed), then each job as it is queued. The face runs one worker per
+    record folder (`noticegen worker` holds a lock), so a begun job is only ever one that a
+    stopped worker left. A job whose state could not be recorded (the record unreachable) is
+    tried again."""
     first, again = True, []
     while not stop():
         try:

@@ -33,6 +33,8 @@ THROTTLE = timedelta(minutes=15)
 MIN_PASSWORD = 12
 
 _hasher = PasswordHasher()
+_UNKNOWN = _hasher.hash(secrets.token_urlsafe(16))
+"""Checked against when the name is unknown, so that the answer takes as long."""
 
 
 class AccessError(NoticegenError):
@@ -40,6 +42,10 @@ class AccessError(NoticegenError):
     which part was wrong."""
 
     exit_code = 1
+
+
+class Throttled(AccessError):
+    """Too many failed sign-ins for the name or from the address: the next one waits."""
 
 
 @dataclass(frozen=True)
@@ -193,26 +199,28 @@ def _failures(c: Connection, name: str, address: str, since: datetime) -> int:
 def sign_in(app: App, name: str, password: str, address: str) -> tuple[SignedIn, str]:
     """Check the password and start a new session (a new token every time: a session is never
     carried over from before sign-in). Returns the person and the session token. After
-    ATTEMPTS failures for the name or from the address, the next waits THROTTLE."""
+    ATTEMPTS failures for the name or from the address, the next waits THROTTLE. The count
+    and the attempt's record share one transaction (the write lock), so a burst of guesses
+    at once is counted as one by one; an unknown name costs the same time as a known one."""
     app.ready()
     name = name.strip()
-    with app.record.read() as c:
-        person, row = _current(c, name)
-        failures = _failures(c, name, address, now() - THROTTLE)
-    if failures >= ATTEMPTS:
-        with app.record.transaction() as c:
-            _log(c, "throttled", name, address, person)
-        raise AccessError("too many failed sign-ins", f"wait {int(THROTTLE.total_seconds() // 60)}"
-                          " minutes, then try again; an administrator can help sooner")
-    if row is None or row["disabled"] or not _matches(row["password_hash"], password):
-        with app.record.transaction() as c:
-            _log(c, "sign_in_failed", name, address, person if row else 0)
-        raise AccessError("the name or password is not right",
-                          "check both; after several failures sign-in waits a while")
-    token = secrets.token_urlsafe(32)
     with app.record.transaction() as c:
-        _log(c, "signed_in", name, address, person, digest(token))
-    return SignedIn(name, row["role"], row["must_change"], token), token
+        person, row = _current(c, name)
+        if _failures(c, name, address, now() - THROTTLE) >= ATTEMPTS:
+            _log(c, "throttled", name, address, person)
+            refused: AccessError = Throttled(
+                "too many failed sign-ins", f"wait {int(THROTTLE.total_seconds() // 60)} "
+                "minutes, then try again; an administrator can help sooner")
+        elif not _matches(row["password_hash"] if row else _UNKNOWN, password) \
+                or row is None or row["disabled"]:
+            _log(c, "sign_in_failed", name, address, person if row else 0)
+            refused = AccessError("the name or password is not right",
+                                  "check both; after several failures sign-in waits a while")
+        else:
+            token = secrets.token_urlsafe(32)
+            _log(c, "signed_in", name, address, person, digest(token))
+            return SignedIn(name, row["role"], row["must_change"], token), token
+    raise refused
 
 
 def session(app: App, token: str, address: str) -> SignedIn | None:

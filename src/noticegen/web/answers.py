@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from ..errors import InputError, NoticegenError
 from ..record import RecordError
-from ..review.approvals import TemplateNotApproved
+from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
 from ..words import plural
 from .auth import BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
@@ -59,7 +59,7 @@ def status_of(exc: NoticegenError) -> int:
         return 403
     if isinstance(exc, InputError):
         return 422
-    if isinstance(exc, StepRefused | TemplateNotApproved):
+    if isinstance(exc, StepRefused | TemplateNotApproved | TemplateChanged):
         return 409
     if isinstance(exc, RecordError):
         return 503

@@ -19,8 +19,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from ..errors import InputError, NoticegenError
+from ..errors import ConfigurationError, InputError, NoticegenError
 from ..files import write_atomically
+from ..record import RecordError
 from ..service import App
 from ..words import plural
 from .answers import environment, local_path, problem, status_of, wants_json
@@ -30,8 +31,9 @@ log = logging.getLogger("noticegen.web")
 KEY_FILE = "web.key"
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 30_000_000
-"""The largest request taken at all (the largest upload, a PDF to verify, is 25 MB); what is
-larger is refused before it is read."""
+"""The largest request taken at all (the largest upload, a PDF to verify, is 25 MB): FastAPI
+refuses a larger one (413) at once when it says its length, else at its first byte past the
+limit."""
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'self'")
 
@@ -52,6 +54,12 @@ async def _noticegen_error(request: Request, exc: Exception) -> Response:
             return RedirectResponse(f"/sign-in?next={quote(local_path(request.url.path))}", 303)
         if isinstance(exc, PasswordChange):
             return RedirectResponse("/account/password", 303)
+    if isinstance(exc, RecordError | ConfigurationError) and \
+            getattr(request.state, "person", None) is None:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        agency = request.app.state.base.project.settings.agency
+        return problem(request, 503, "the service cannot answer just now",
+                       f"try again later; if it lasts, call {agency.phone}")
     problems = None
     if isinstance(exc, InputError):
         problems = [{"where": p.file, "line": p.line, "field": p.field, "message": p.message,
@@ -71,7 +79,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     words = {404: ("there is no such page", "check the address"),
-             405: ("that page does not take this kind of request", "use the page's own form")}
+             405: ("that page does not take this kind of request", "use the page's own form"),
+             413: ("the request is too large",
+                   f"send at most {MAX_BODY // 1_000_000} MB at once")}
     message, hint = words.get(exc.status_code, (str(exc.detail), None))
     if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
         message = exc.detail
@@ -80,8 +90,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
     log.exception("internal error on %s %s", request.method, request.url.path)
-    return problem(request, 500, "internal error: nothing more was recorded",
-                   "report this with the time and the page; the service's log has the details")
+    return _secure(request, problem(
+        request, 500, "internal error: nothing more was recorded",
+        "report this with the time and the page; the service's log has the details"))
+
+
+def _secure(request: Request, response: Response) -> Response:
+    """The headers every answer carries (a 500 too, which no middleware sees)."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def create_app(root: Path, database: str | None = None) -> FastAPI:
@@ -95,6 +117,7 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
         base.close()
 
     web = FastAPI(title="noticegen", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  max_body_size=MAX_BODY,
                   openapi_url="/api/openapi.json",
                   description="Code-enforcement notices, mail batches, tracking and the "
                   "city attorney's template review. Authenticate with a personal API token: "
@@ -109,18 +132,7 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
 
     @web.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        size = request.headers.get("content-length", "0")
-        if not size.isdigit() or int(size) > MAX_BODY:
-            response = problem(request, 413, "the request is too large",
-                               f"send at most {MAX_BODY // 1_000_000} MB at once")
-        else:
-            response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        response = _secure(request, await call_next(request))
         if getattr(request.state, "visitor", None) and \
                 request.cookies.get(VISITOR) != request.state.visitor:
             response.set_cookie(VISITOR, request.state.visitor, httponly=True, secure=True,

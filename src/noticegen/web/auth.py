@@ -73,7 +73,7 @@ def current(request: Request) -> SignedIn | None:
     base: App = request.app.state.base
     person = None
     bearer = request.headers.get("authorization", "")
-    if bearer.lower().startswith("bearer "):
+    if bearer.lower().startswith("bearer "):  # the cookie is then not looked at
         person = by_token(base, bearer[7:].strip())
         if person is None:
             raise NotSignedIn("the API token is not valid",
@@ -91,27 +91,31 @@ def acting(request: Request) -> App:
 
 
 class Allow:
-    """A route's roles: who may use it (FastAPI dependency). A state-changing request made
-    with a session cookie must carry the form's CSRF token (field `csrf` or header
-    X-CSRF-Token); one made with an API token needs none (no browser sends it by itself)."""
+    """A route's roles: who may use it (FastAPI dependency). A state-changing request must
+    carry the form's CSRF token (field `csrf` or header X-CSRF-Token) unless it was made with
+    a valid personal API token (no browser sends one by itself; any other Authorization
+    header, a proxy's Basic credentials say, counts for nothing)."""
 
     def __init__(self, roles: Iterable[str]) -> None:
         self.roles = tuple(roles)
 
     async def __call__(self, request: Request) -> SignedIn | None:
         person = current(request)
-        if request.method not in SAFE and not request.headers.get("authorization"):
-            await self._check_csrf(request)
-        if ANYONE in self.roles:
-            return person
-        if person is None:
-            raise NotSignedIn("sign in to see this page", "sign in with your name and password")
-        if person.must_change and request.url.path not in ("/account/password", "/sign-out"):
-            raise PasswordChange("choose your own password first",
-                                 "your one-time password works only to choose one")
-        if person.role not in self.roles:
-            raise Forbidden(f"a {person.role} may not use this page",
-                            f"it is for: {', '.join(self.roles)}")
+        by_token = person is not None and person.session is None
+        if ANYONE not in self.roles:
+            if person is None:
+                raise NotSignedIn("sign in to see this page",
+                                  "sign in with your name and password")
+            if person.must_change and request.url.path not in ("/account/password",
+                                                               "/sign-out",
+                                                               "/api/account/password"):
+                raise PasswordChange("choose your own password first",
+                                     "your one-time password works only to choose one")
+            if person.role not in self.roles:
+                raise Forbidden(f"a {person.role} may not use this page",
+                                f"it is for: {', '.join(self.roles)}")
+        if request.method not in SAFE and not by_token:
+            await self._check_csrf(request)  # after the roles: no stranger's body is read
         return person
 
     async def _check_csrf(self, request: Request) -> None:
@@ -121,7 +125,7 @@ class Allow:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
-        if not given or not hmac.compare_digest(given, csrf_token(request)):
+        if not given or not hmac.compare_digest(given.encode(), csrf_token(request).encode()):
             raise BadCsrf("the form had expired or did not come from this service",
                           "go back, reload the page and send it again")
 

@@ -14,6 +14,7 @@ from ...service.people import (
     ROLES,
     AccessError,
     SignedIn,
+    Throttled,
     add_user,
     disable_user,
     list_users,
@@ -49,7 +50,7 @@ def sign_in_post(request: Request, name: Annotated[str, Form()] = "",
     try:
         person, token = sign_in(request.app.state.base, name, password, address(request))
     except AccessError as exc:
-        status = 429 if "too many" in exc.message else 401
+        status = 429 if isinstance(exc, Throttled) else 401
         return page(request, "sign_in.html", status=status, next=local_path(next),
                     error=exc, name=name)
     target = "/account/password" if person.must_change else local_path(next)
