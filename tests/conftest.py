@@ -244,6 +244,10 @@ class Web:
         self.root = root
         self.asgi = create_app(root, os.environ.get("NOTICEGEN_DATABASE_URL"))
 
+    def close(self) -> None:
+        """The service's own record connections (a test client runs no shutdown)."""
+        self.asgi.state.base.close()
+
     def anonymous(self):
         from fastapi.testclient import TestClient
 
@@ -282,5 +286,7 @@ class Web:
 
 
 @pytest.fixture
-def web(examples_root: Path) -> Web:
-    return Web(examples_root)
+def web(examples_root: Path):
+    found = Web(examples_root)
+    yield found
+    found.close()

@@ -146,6 +146,30 @@ def test_a_raw_control_character_is_one_clear_message(project_root: Path, databa
     assert "CE-2026-0001.yaml" in result.stderr and "control character" in result.stderr
 
 
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("a.html", b"<html><script>alert(1)</script></html>", "image"),
+    ("page.jpg", b"<html><script>alert(1)</script></html>", "image"),  # the name says nothing
+    ("moving.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image (it is GIF)"),
+])
+def test_a_photo_that_is_not_an_image_is_refused_by_check_and_import(
+        name, content, said, project_root: Path, database_url):
+    (project_root / "cases" / "photos" / name).write_bytes(content)
+    case_file = project_root / "cases" / "CE-2026-0001.yaml"
+    changed = case_file.read_text(encoding="utf-8").replace("photos/yard.jpg", f"photos/{name}")
+    case_file.write_text(changed, encoding="utf-8")
+    assert run(project_root, "db", "upgrade").exit_code == 0
+    where = f"CE-2026-0001.yaml:{_line_of(changed, name)}: violations[0].photos[0]: photo "
+    for command in ("check", ["cases", "import"]):
+        result = run(project_root, *([command] if isinstance(command, str) else command),
+                     str(project_root / "cases"))
+        assert result.exit_code == 2, result.output
+        assert where in result.stderr and f"is not a JPEG, PNG, HEIC or WebP {said}" \
+            in result.stderr, result.stderr
+    app = App.open(project_root, "tester", database_url)
+    assert count(app, tables.cases) == 0
+    app.close()
+
+
 # -- the event log is what the ladder reads -----------------------------------------------
 
 def test_a_case_under_a_vca_is_not_renoticed(examples: App):

@@ -17,12 +17,14 @@ from sqlalchemy import func, select
 
 from noticegen.cases import Case
 from noticegen.cli import cli
+from noticegen.errors import InputError
 from noticegen.project import load_project
 from noticegen.record import tables
 from noticegen.render import PhotoError, RenderedDocument, renderer
+from noticegen.render.context import complainant_mentions
 from noticegen.rules import STEPS, OfficeCalendar, notice_deadlines, rank, service
 from noticegen.rules.serving import Serving
-from noticegen.service import issue
+from noticegen.service import import_cases, issue
 
 ISSUED = datetime(2026, 11, 25, 10, 0)
 PARTY_TYPES = ("warning", "nov", "vca", "citation", "stop-work")
@@ -392,3 +394,45 @@ def test_the_same_render_again_changes_nothing_and_gives_the_copy_back(issuing, 
     later = runner.invoke(cli, [*render[:-1], "2026-11-25 10:05"])  # a second NOV: refused
     assert later.exit_code == 2
     assert "nov may not be issued now" in later.stderr
+
+
+def test_complainant_mentions_finds_the_complainant_in_the_party_views_free_text():
+    data = case_data()
+    data["complainant"] |= {"name": "Dale Moody (Public Works Superintendent, City of Tom Bean)",
+                            "email": "dmoody@tombeantx.example"}
+    violation = data["violations"][0]
+    violation["location"] = "Front yard, seen from the lot of dale\n  MOODY"
+    violation["description"] = "Grass taller than Mr. Moodyson's hedge."  # another name
+    violation["photos"] = [{"file": "photos/yard.jpg", "caption": "by DMoody@TomBeanTX.example"}]
+    violation["corrective_action"] = "Mow the yard to the line of 516 N Britton St."
+    data["history"][0]["notes"] = "Called from (903)  555-0147."
+    data["site_visits"] = [{"at": "2026-11-03 10:00", "place": "512 N Britton St",
+                            "conditions": "Tall grass.", "recommended_action": "Warn.",
+                            "witnesses": [{"name": "Dale Moody", "statement": "Saw it."}]}]
+    case = Case.model_validate(data)
+    assert complainant_mentions(case) == [
+        "violations[0].location", "violations[0].corrective_action",
+        "violations[0].photos[0].caption", "history[0].notes"]
+    # an address that identifies no one (the City's, when a city employee complains)
+    assert "violations[0].corrective_action" not in complainant_mentions(
+        case, (case.complainant.mailing_address,))
+    data["complainant"] = {"anonymous": True}
+    assert complainant_mentions(Case.model_validate(data)) == []
+
+
+def test_a_note_naming_the_complainant_keeps_a_party_document_from_being_issued(issuing):
+    case_file = issuing.root / "cases" / "CE-2026-0001.yaml"
+    case_file.write_text(case_file.read_text(encoding="utf-8").replace(
+        "    recipients: [owner]\n", "    recipients: [owner]\n    notes: Margaret Ellison "
+        "watched the hanger go up.\n"), encoding="utf-8")
+    import_cases(issuing, [case_file])
+    for draft in (True, False):
+        with pytest.raises(InputError) as refused:
+            issue(issuing, "nov", "CE-2026-0001", ISSUED, draft=draft)
+        [problem] = refused.value.problems
+        assert problem.file == "CE-2026-0001" and re.fullmatch(r"history\[\d\]\.notes",
+                                                               problem.field)
+        assert "may not appear on a notice to the responsible party (directive V.A.3)" \
+            in problem.message
+    with issuing.record.read() as c:
+        assert c.execute(select(func.count()).select_from(tables.documents)).scalar() == 0

@@ -3,9 +3,11 @@ refusal of unapproved templates, drafts, and the static check of template variab
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
+import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from noticegen.render import renderer
 from noticegen.review import (
     MAIL_TEMPLATES,
     Specimens,
+    TemplateChanged,
     TemplateNotApproved,
     approve,
     content_hash,
@@ -330,6 +333,68 @@ def test_approving_the_same_content_twice_records_it_once(project):
     again, repeated = approve(project, "vca", "B. Attorney")
     assert new and not repeated and again == second
     assert len(load_approvals(project)["vca"]) == before + 1
+
+
+def test_an_approval_covers_only_the_content_its_approver_was_shown(project):
+    """Edited between the attorney reading it and approving: refused, nothing written; the
+    CLI (no expected hash) approves what is on disk."""
+    vca = project / "templates" / "vca.html"
+    _edit(vca, "{% endblock %}", "{% endblock %}\n")
+    entry = find_entry(review_entries(project / "templates"), "vca")
+    seen = content_hash(project / "templates", entry)
+    _edit(vca, "{% endblock %}\n", "{% endblock %}\n\n")
+    now = content_hash(project / "templates", entry)
+    files = [project / "config" / "approvals.yaml", project / "templates" / "registry.yaml",
+             project / "config" / "approved-specimens" / "vca.txt"]
+    before = [f.read_bytes() for f in files]
+    with pytest.raises(TemplateChanged, match=r"vca changed since the page was opened: you "
+                       rf"reviewed v2, hash {seen[:12]}; it is now v2, hash {now[:12]}"):
+        approve(project, "vca", "A. Attorney", expected_hash=seen, expected_version=2)
+    with pytest.raises(TemplateChanged, match="you reviewed v1"):
+        approve(project, "vca", "A. Attorney", expected_hash=now, expected_version=1)
+    assert [f.read_bytes() for f in files] == before
+    approval, new = approve(project, "vca", "A. Attorney", expected_hash=now,
+                            expected_version=2)
+    assert new and approval.hash == now and approval.version == 3
+
+
+def test_two_approvals_at_once_lose_neither(project, monkeypatch):
+    """Two approvals at the same moment (the web's threads, or the web and the CLI) each read
+    approvals.yaml and registry.yaml, then write both: one after the other, under the lock,
+    neither's entry nor its version bump is lost."""
+    ids = ("vca", "closure-letter")
+    _edit(project / "templates" / "vca.html", "{% endblock %}", "{% endblock %}\n")
+    _edit(project / "templates" / "closure.html", "{% endblock %}", "{% endblock %}\n")
+    together = threading.Barrier(len(ids))
+    render = Specimens.text
+
+    def slow(self, entry):  # both approvals meet here unless one waits for the other's lock
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(timeout=2)
+        return render(self, entry)
+
+    monkeypatch.setattr(Specimens, "text", slow)
+    done, failed = {}, []
+
+    def approving(template_id):
+        try:
+            done[template_id] = approve(project, template_id, "A. Attorney")
+        except Exception as exc:  # reported below, not lost in the thread
+            failed.append(exc)
+
+    threads = [threading.Thread(target=approving, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failed and all(done[i][1] for i in ids)
+    entries = review_entries(project / "templates")
+    assert {i: find_entry(entries, i).version for i in ids} == {i: 3 for i in ids}
+    on_file = load_approvals(project, fresh=True)
+    for template_id in ids:
+        assert on_file[template_id][-1] == done[template_id][0]
+        assert on_file[template_id][-1].version == 3
+    assert [s.entry.id for s in statuses(project) if s.approved is None] == []
 
 
 def test_an_approval_is_entered_in_the_record_once(recorded):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 from conftest import Web
@@ -79,7 +81,7 @@ def test_a_one_time_password_must_be_changed_first(web):
     from noticegen.service import App
     from noticegen.service.people import add_user
 
-    app = App.open(web.root, "admin.test")
+    app = App.open(web.root, "admin.test", os.environ.get("NOTICEGEN_DATABASE_URL"))
     password = add_user(app, "new.clerk", "clerk")
     app.close()
     client = web.anonymous()
@@ -149,7 +151,8 @@ def test_a_body_without_its_length_is_cut_off_past_the_limit(web, monkeypatch):
     from noticegen.web import app as module
 
     monkeypatch.setattr(module, "MAX_BODY", 1000)
-    client = Web(web.root).anonymous()  # made with the lower limit
+    limited = Web(web.root)  # made with the lower limit
+    client = limited.anonymous()
     csrf = web.csrf_of(client, "/verify")
 
     def chunks():
@@ -159,6 +162,7 @@ def test_a_body_without_its_length_is_cut_off_past_the_limit(web, monkeypatch):
 
     answer = client.post("/verify", content=chunks(), headers={
         "content-type": "multipart/form-data; boundary=x"})
+    limited.close()
     assert answer.status_code == 413 and "too large" in answer.text
 
 

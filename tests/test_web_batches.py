@@ -33,6 +33,7 @@ def site(tmp_path_factory):
     with fresh_database() as url, record_env(url):
         web = Web(examples_project(tmp_path_factory.mktemp("batches"), url))
         yield web, web.client("clerk"), web.client("manager")
+        web.close()
 
 
 def _jobs(web: Web) -> int:

@@ -5,35 +5,65 @@ from the blob store, and the same record as the command line's."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pillow_heif
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import Web, examples_project, fresh_database, record_env
+from conftest import CASE_TEXT, Web, examples_project, fresh_database, make_photo, record_env
+from PIL import Image
 from sqlalchemy import select
 
 from noticegen.cli import cli
-from noticegen.record.tables import documents, mail_pieces, people
+from noticegen.errors import InputError
+from noticegen.record.tables import documents, mail_pieces, people, photos
 from noticegen.render.identity import verification_url
-from noticegen.service import App, add_event, issue, mail_batch
+from noticegen.service import App, add_event, import_cases, issue, load_case, mail_batch
+from noticegen.service.mailing import check_batch
+from noticegen.service.views import issued_refusals
 
 pytestmark = pytest.mark.record
 KEY = "test-key-not-secret"
 
 
+ODD = "CE-2026-0901"
+CSP_SANDBOX = re.compile(r"default-src 'self';.*; sandbox$")
+
+
+def _odd_case(root: Path) -> Path:
+    """A case whose photos are a JPEG named in Cyrillic, a HEIC and a page (a.html), with an
+    officer's note that names the complainant."""
+    folder = root / "odd"
+    make_photo(folder / "photos" / "фото.jpg", datetime(2026, 11, 3, 10, 16))
+    heic = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (64, 48), (200, 0, 0))).save(heic, quality=50)
+    (folder / "photos" / "IMG_0001.HEIC").write_bytes(heic.getvalue())
+    (folder / "photos" / "a.html").write_text("<script>alert(document.cookie)</script>")
+    text = CASE_TEXT.replace("CE-2026-0001", ODD).replace(
+        '["photos/yard.jpg"]', '["photos/фото.jpg", "photos/IMG_0001.HEIC", "photos/a.html"]')
+    text += "    notes: Spoke with MARGARET   ellison at (903) 555-0147 about the yard.\n"
+    (folder / f"{ODD}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The examples with a notice mailed to CE-2026-0163 (and delivered), a closure letter to
-    CE-2026-0182's complainant and a citation for CE-2026-0141 on record."""
+    CE-2026-0182's complainant and a citation for CE-2026-0141 on record; and the odd case
+    above, imported as a record made before import looked at what a photo is holds it."""
     with fresh_database() as url, record_env(url), pytest.MonkeyPatch.context() as mp:
         mp.setenv("NOTICEGEN_HMAC_KEY", KEY)
         root = examples_project(tmp_path_factory.mktemp("cases"), url)
         app = App.open(root, "clerk.cli", url)
         try:
+            with pytest.MonkeyPatch.context() as before:
+                before.setattr("noticegen.project._photo_format", lambda path: "JPEG")
+                import_cases(app, [_odd_case(root)])
             mail_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-one", workers=1)
             with app.record.read() as c:
                 article = c.execute(select(mail_pieces.c.article_number)).scalar()
@@ -45,6 +75,7 @@ def site(tmp_path_factory):
         web = Web(root)
         web.article, web.closure = article, closure.document.document_id
         yield web
+        web.close()
 
 
 def run(web: Web, *args: str) -> str:
@@ -119,10 +150,15 @@ def test_a_closure_letter_is_listed_and_served_only_to_roles_that_see_the_compla
     recorded = documents_of(site, "CE-2026-0182")[0]
     opened = clerk.get(f"/documents/{doc_id}")
     assert opened.status_code == 200 and opened.headers["content-type"] == "application/pdf"
-    assert opened.headers["content-disposition"] == f'inline; filename="{doc_id}.pdf"'
+    assert opened.headers["content-disposition"] == \
+        f"inline; filename=\"{doc_id}.pdf\"; filename*=UTF-8''{doc_id}.pdf"
+    # Chromium's PDF viewer does not run in a sandboxed document: a PDF shown is not one
+    assert "sandbox" not in opened.headers["content-security-policy"]
     assert hashlib.sha256(opened.content).hexdigest() == recorded["sha256"]
     saved = clerk.get(f"/documents/{doc_id}/download")
-    assert saved.headers["content-disposition"] == f'attachment; filename="{doc_id}.pdf"'
+    assert saved.headers["content-disposition"] == \
+        f"attachment; filename=\"{doc_id}.pdf\"; filename*=UTF-8''{doc_id}.pdf"
+    assert CSP_SANDBOX.fullmatch(saved.headers["content-security-policy"])
     assert site.client("attorney").get("/documents/NOPE-1").status_code == 404
 
 
@@ -186,9 +222,10 @@ def test_the_form_offers_only_what_the_ladder_allows(site):
 
 def test_a_clerk_issues_a_document_recorded_as_theirs_and_the_cli_reads_it(site):
     clerk = site.client("clerk", "clerk.jones")
+    at = site.asgi.state.base.now() - timedelta(minutes=10)
     sent = clerk.post("/cases/CE-2026-0174/documents", data={
         "csrf": clerk.csrf, "type": "nov", "recipient": "owner", "service": "in-person",
-        "issued": "2026-12-07T09:30"})
+        "issued": f"{at:%Y-%m-%dT%H:%M}"})
     assert sent.status_code == 303, sent.text
     doc_id = re.search(r"issued=([\w-]+)#documents", sent.headers["location"]).group(1)
     row = next(d for d in documents_of(site, "CE-2026-0174") if d["id"] == doc_id)
@@ -196,9 +233,9 @@ def test_a_clerk_issues_a_document_recorded_as_theirs_and_the_cli_reads_it(site)
     assert row["delivery"] == "in_person" and row["recipient"] == "owner"
     shown = clerk.get(sent.headers["location"])
     assert "Issued and recorded" in shown.text and doc_id in shown.text
-    said = run(site, "next", "CE-2026-0174", "--as-of", "2026-12-07")
+    said = run(site, "next", "CE-2026-0174", "--as-of", f"{at:%Y-%m-%d}")
     assert re.search(r"not now\s+nov\s+Directive VIII\.B: a notice of violation for .* was "
-                     r"issued on December 7, 2026", said)
+                     rf"issued on {at:%B} {at.day}, {at.year}", said)
     events = clerk.get("/api/cases/CE-2026-0174").json()["events"]
     assert any(e["kind"] == "nov" and e["actor"] == "clerk.jones" and e["document_id"] == doc_id
                for e in events)
@@ -250,6 +287,94 @@ def test_a_template_not_approved_is_refused_and_only_a_clerk_issues(site):
     assert attorney.post("/cases/CE-2026-0166/documents",
                          data={"csrf": attorney.csrf, "type": "field-report"}).status_code == 403
     done = clerk.post("/api/cases/CE-2026-0166/documents",
-                      json={"type": "field-report", "issued": "2026-12-07 10:00"},
+                      json={"type": "field-report"},
                       headers={"X-CSRF-Token": clerk.csrf})
     assert done.status_code == 201 and done.json()["new"] is True
+
+
+# -- review: files served as what they are, issue dates, the complainant in free text ----------
+
+def _photo_of(site: Web, name: str) -> str:
+    with site.asgi.state.base.record.read() as c:
+        return c.execute(select(photos.c.sha256).where(photos.c.name == name)).scalar_one()
+
+
+def test_a_photo_is_shown_only_as_the_image_its_bytes_are_and_always_sandboxed(site):
+    officer = site.client("officer")
+    jpeg = officer.get(f"/cases/{ODD}/photos/{_photo_of(site, 'фото.jpg')}")
+    assert jpeg.status_code == 200 and jpeg.headers["content-type"] == "image/jpeg"
+    # a name Latin-1 cannot carry: RFC 6266's filename* with an ASCII fallback
+    assert jpeg.headers["content-disposition"] == \
+        "inline; filename=\"____.jpg\"; filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE.jpg"
+    page = officer.get(f"/cases/{ODD}/photos/{_photo_of(site, 'a.html')}")
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "application/octet-stream"
+    assert page.headers["content-disposition"].startswith('attachment; filename="a.html"')
+    heic = officer.get(f"/cases/{ODD}/photos/{_photo_of(site, 'IMG_0001.HEIC')}")
+    assert heic.headers["content-type"] == "image/heic"
+    assert heic.headers["content-disposition"].startswith("attachment;")
+    for answer in (jpeg, page, heic):
+        assert CSP_SANDBOX.fullmatch(answer.headers["content-security-policy"])
+        assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_issue_time_later_than_now_is_refused_beside_its_field(site):
+    clerk = site.client("clerk")
+    ahead = site.asgi.state.base.now() + timedelta(days=1)
+    refused = clerk.post("/cases/CE-2026-0174/documents", data={
+        "csrf": clerk.csrf, "type": "stop-work", "recipient": "owner",
+        "issued": f"{ahead:%Y-%m-%dT%H:%M}"})
+    assert refused.status_code == 422
+    assert 'id="stop-work-issued" name="issued" type="datetime-local" value="' in refused.text
+    assert 'aria-invalid="true" aria-describedby="stop-work-issued-error"' in refused.text
+    assert "is later than now" in refused.text and "time zone" in refused.text
+    assert not [d for d in documents_of(site, "CE-2026-0174")
+                if d["document_type"] == "stop-work"]
+    app = site.asgi.state.base
+    case = load_case(app, "CE-2026-0174").case
+    assert issued_refusals(app, case, app.now() + timedelta(minutes=1)) == []  # clock skew
+    assert issued_refusals(app, case, app.now() + timedelta(minutes=2))
+
+
+def test_an_issue_time_before_what_the_case_records_is_refused(site):
+    clerk = site.client("clerk")
+    early = clerk.post("/api/cases/CE-2026-0174/documents",
+                       json={"type": "stop-work", "recipient": "owner",
+                             "issued": "2026-10-01 09:00"},
+                       headers={"X-CSRF-Token": clerk.csrf})
+    assert early.status_code == 422, early.text
+    problem = early.json()["problems"][0]
+    assert problem["field"] == "issued"
+    assert re.fullmatch(r"the issue date October 1, 2026 is before the [a-z ]+ on record on "
+                        r"\w+ \d+, 2026", problem["message"]), problem["message"]
+
+
+def test_free_text_naming_the_complainant_refuses_a_party_document(site):
+    clerk = site.client("clerk")
+    refused = clerk.post(f"/api/cases/{ODD}/documents", json={"type": "nov"},
+                         headers={"X-CSRF-Token": clerk.csrf})
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["problems"]
+    assert (problem["where"], problem["field"]) == (ODD, "history[0].notes")
+    assert "V.A.3" in problem["message"] and "complainant" in problem["message"]
+    assert problem["hint"].startswith("reword it")
+    assert not documents_of(site, ODD)
+    app = site.asgi.state.base
+    with pytest.raises(InputError) as batch:
+        check_batch(app, [ODD], "nov", app.today(), "odd-nov")
+    assert (ODD, "history[0].notes") in [(p.file, p.field) for p in batch.value.problems]
+
+
+def test_free_text_naming_the_complainant_reads_complainant_for_other_roles(site):
+    clerk = site.client("clerk").get(f"/api/cases/{ODD}").text
+    assert "MARGARET   ellison at (903) 555-0147" in clerk
+    attorney = site.client("attorney")  # the role outside SEES_COMPLAINANT that reads cases
+    for path in (f"/api/cases/{ODD}", f"/cases/{ODD}"):
+        text = attorney.get(path).text
+        assert "ellison" not in text.lower() and "555-0147" not in text, path
+        assert "Spoke with [complainant] at [complainant] about the yard." in text
+    # a site visit seen from the complainant's yard does not say whose it is
+    visit = attorney.get("/api/cases/CE-2026-0163").text
+    assert "128 Sherman St" not in visit and "front yard of [complainant]" in visit
+    assert "front yard of 128 Sherman St" in site.client("clerk").get(
+        "/api/cases/CE-2026-0163").text

@@ -4,6 +4,7 @@ records, the other reads, the same (issue 14)."""
 from __future__ import annotations
 
 import hashlib
+import os
 
 from click.testing import CliRunner
 
@@ -53,7 +54,7 @@ def test_a_delivery_recorded_by_the_cli_moves_the_web_deadline_as_track_list_say
     from noticegen.service import App
     from noticegen.service.jobs import run, submit_batch
 
-    app = App.open(web.root, "clerk.web")
+    app = App.open(web.root, "clerk.web", os.environ.get("NOTICEGEN_DATABASE_URL"))
     try:
         job = submit_batch(app, ["CE-2026-0196"], "nov", date(2026, 11, 25), "nov-parity")
         assert run(app, job).state == "finished"

@@ -37,7 +37,9 @@ def desk(tmp_path_factory):
             issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
         finally:
             app.close()
-        yield Web(root)
+        web = Web(root)
+        yield web
+        web.close()
 
 
 def run(web: Web, *args: str) -> str:

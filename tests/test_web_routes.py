@@ -54,6 +54,7 @@ def walked(tmp_path_factory):
             "name": "nobody.sample", "sha256": "0" * 64,
         }
         yield web, samples, (closure.document.document_id, report.document.document_id)
+        web.close()
 
 
 def signed_in(web: Web) -> dict:

@@ -34,6 +34,22 @@ def _state(web, template_id: str) -> dict:
     return found.json()
 
 
+def _shown(page: str, action: str) -> dict[str, str]:
+    """The hidden hash and version of the page's form that posts to `action`."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', page, re.S)
+    assert form, action
+    fields = dict(re.findall(r'<input type="hidden" name="(hash|version)" value="([^"]*)">',
+                             form.group(0)))
+    assert set(fields) == {"hash", "version"}, fields
+    return fields
+
+
+def _seen(web, template_id: str) -> dict:
+    """What the API shows of a template, as an answer to it carries it."""
+    found = _state(web, template_id)
+    return {"hash": found["hash"], "version": found["version"]}
+
+
 def _registry_version(root: Path, template_id: str) -> int:
     line = next(x for x in (root / "templates" / "registry.yaml").read_text().splitlines()
                 if f"{{id: {template_id}," in x)
@@ -111,15 +127,18 @@ def test_approving_as_the_attorney_names_them_and_gives_the_next_version(changed
     web = changed
     root = web.root
     registry = (root / "templates" / "registry.yaml").read_text(encoding="utf-8")
+    attorney = web.client("attorney")
+    shown = _shown(attorney.get("/templates/closure-letter").text,
+                   "/templates/closure-letter/approve")
+    assert shown == {"hash": _seen(web, "closure-letter")["hash"], "version": "2"}
     for role in ("clerk", "manager", "officer", "admin"):
         client = web.client(role)
         refused = client.post("/templates/closure-letter/approve",
-                              data={"csrf": client.csrf, "note": "x"})
+                              data={"csrf": client.csrf, "note": "x", **shown})
         assert refused.status_code == 403, role
     assert _registry_version(root, "closure-letter") == 2
-    attorney = web.client("attorney")
     done = attorney.post("/templates/closure-letter/approve",
-                         data={"csrf": attorney.csrf, "note": "bringing → raising"})
+                         data={"csrf": attorney.csrf, "note": "bringing → raising", **shown})
     assert done.status_code == 303 and done.headers["location"] == "/templates/closure-letter"
 
     after = (root / "templates" / "registry.yaml").read_text(encoding="utf-8")
@@ -141,7 +160,8 @@ def test_approving_as_the_attorney_names_them_and_gives_the_next_version(changed
     line = next(x for x in listed.output.splitlines() if x.startswith("closure-letter "))
     assert " v3 " in line and "approved" in line and "by attorney.test" in line
     assert _state(web, "closure-letter")["state"] == "approved"
-    again = attorney.post("/api/templates/closure-letter/approve", json={"note": "again"},
+    again = attorney.post("/api/templates/closure-letter/approve",
+                          json={"note": "again", **_seen(web, "closure-letter")},
                           headers={"x-csrf-token": attorney.csrf})
     assert again.status_code == 200 and again.json()["new"] is False
     assert again.json()["version"] == 3 and _registry_version(root, "closure-letter") == 3
@@ -174,7 +194,8 @@ def test_a_mail_template_is_not_approved_under_a_version_set_in_the_code(web):
     _edit(web.root / "templates" / "mail" / "affidavit.html", "</body>", "\n</body>")
     before = (web.root / "config" / "approvals.yaml").read_bytes()
     attorney = web.client("attorney")
-    refused = attorney.post("/api/templates/affidavit-of-mailing/approve", json={},
+    refused = attorney.post("/api/templates/affidavit-of-mailing/approve",
+                            json=_seen(web, "affidavit-of-mailing"),
                             headers={"x-csrf-token": attorney.csrf})
     assert refused.status_code == 400
     assert "MAIL_TEMPLATE_VERSIONS" in refused.json()["hint"]
@@ -188,20 +209,24 @@ def test_sending_back_needs_a_note_and_shows_until_approved(changed):
     web = changed
     attorney = web.client("attorney")
     manager = web.client("manager")
+    shown = _shown(attorney.get("/templates/closure-letter").text,
+                   "/templates/closure-letter/send-back")
+    assert shown == {"hash": _seen(web, "closure-letter")["hash"], "version": "2"}
     assert manager.post("/templates/closure-letter/send-back",
-                        data={"csrf": manager.csrf, "note": "no"}).status_code == 403
+                        data={"csrf": manager.csrf, "note": "no", **shown}).status_code == 403
     empty = attorney.post("/templates/closure-letter/send-back",
-                          data={"csrf": attorney.csrf, "note": "  "})
+                          data={"csrf": attorney.csrf, "note": "  ", **shown})
     assert empty.status_code == 422
     assert re.search(r'<textarea id="send-back-note"[^>]*aria-invalid="true"[^>]*'
                      r'aria-describedby="send-back-note-error"', empty.text)
     assert 'id="send-back-note-error">say what must change' in empty.text
-    api_empty = attorney.post("/api/templates/closure-letter/send-back", json={"note": ""},
+    api_empty = attorney.post("/api/templates/closure-letter/send-back",
+                              json={"note": "", **_seen(web, "closure-letter")},
                               headers={"x-csrf-token": attorney.csrf})
     assert api_empty.status_code == 422 and api_empty.json()["problems"][0]["field"] == "note"
 
     sent = attorney.post("/templates/closure-letter/send-back",
-                         data={"csrf": attorney.csrf, "note": "Keep “bringing”."})
+                         data={"csrf": attorney.csrf, "note": "Keep “bringing”.", **shown})
     assert sent.status_code == 303
     listed = attorney.get("/templates").text
     assert '<span class="badge bad">sent back</span>' in listed
@@ -217,24 +242,94 @@ def test_sending_back_needs_a_note_and_shows_until_approved(changed):
 
     _edit(web.root / "templates" / "closure.html", WORD_AFTER, "Thank you for your concern")
     assert _state(web, "closure-letter")["state"] == "changed since approval"
-    api = attorney.post("/api/templates/closure-letter/send-back", json={"note": "Still no."},
+    api = attorney.post("/api/templates/closure-letter/send-back",
+                        json={"note": "Still no.", **_seen(web, "closure-letter")},
                         headers={"x-csrf-token": attorney.csrf})
     assert api.status_code == 200 and api.json()["by"] == "attorney.test"
     assert _state(web, "closure-letter")["state"] == "sent back"
-    approved = attorney.post("/templates/closure-letter/approve", data={"csrf": attorney.csrf})
+    approved = attorney.post("/templates/closure-letter/approve", data={
+        "csrf": attorney.csrf, **_shown(attorney.get("/templates/closure-letter").text,
+                                        "/templates/closure-letter/approve")})
     assert approved.status_code == 303
     assert _state(web, "closure-letter")["state"] == "approved"
     history = attorney.get("/templates/closure-letter").text
     assert "Keep “bringing”." in history and "Still no." in history
-    refused = attorney.post("/api/templates/closure-letter/send-back", json={"note": "late"},
+    refused = attorney.post("/api/templates/closure-letter/send-back",
+                            json={"note": "late", **_seen(web, "closure-letter")},
                             headers={"x-csrf-token": attorney.csrf})
     assert refused.status_code == 400 and "approved as it is now" in refused.json()["error"]
 
 
+def test_an_answer_covers_only_the_content_the_attorney_was_shown(changed):
+    """Someone edits the template between the attorney reading it and answering: the answer
+    is refused (409, nothing recorded), on the page and in the API, until they reload."""
+    web = changed
+    root = web.root
+    attorney = web.client("attorney")
+    page = attorney.get("/templates/closure-letter").text
+    approve_seen = _shown(page, "/templates/closure-letter/approve")
+    back_seen = _shown(page, "/templates/closure-letter/send-back")
+    api_seen = _seen(web, "closure-letter")
+    _edit(root / "templates" / "closure.html", WORD_AFTER, "Thank you for reporting your concern")
+    files = [root / "config" / "approvals.yaml", root / "templates" / "registry.yaml",
+             root / "config" / "approved-specimens" / "closure-letter.txt"]
+    before = [f.read_bytes() for f in files]
+
+    refused = attorney.post("/templates/closure-letter/approve",
+                            data={"csrf": attorney.csrf, "note": "ok", **approve_seen})
+    assert refused.status_code == 409
+    assert "changed since the page was opened" in refused.text
+    assert "reload the page and review the template again" in refused.text
+    api = attorney.post("/api/templates/closure-letter/approve",
+                        json={"note": "ok", **api_seen}, headers={"x-csrf-token": attorney.csrf})
+    assert api.status_code == 409 and "changed since the page was opened" in api.json()["error"]
+    assert "reload" in api.json()["hint"]
+    unversioned = attorney.post("/api/templates/closure-letter/approve",
+                                json={"hash": api_seen["hash"]},
+                                headers={"x-csrf-token": attorney.csrf})
+    assert unversioned.status_code == 409  # the hash alone is checked too
+    no_hash = attorney.post("/api/templates/closure-letter/approve", json={"note": "ok"},
+                            headers={"x-csrf-token": attorney.csrf})
+    assert no_hash.status_code == 422  # an answer names what it answers
+    back = attorney.post("/templates/closure-letter/send-back",
+                         data={"csrf": attorney.csrf, "note": "no", **back_seen})
+    assert back.status_code == 409 and "changed since the page was opened" in back.text
+    api_back = attorney.post("/api/templates/closure-letter/send-back",
+                             json={"note": "no", **api_seen},
+                             headers={"x-csrf-token": attorney.csrf})
+    assert api_back.status_code == 409
+    assert [f.read_bytes() for f in files] == before
+    with web.asgi.state.base.record.read() as c:
+        assert c.execute(select(template_reviews.c.id)).first() is None
+        assert c.execute(select(approvals.c.id).where(
+            approvals.c.template_id == "closure-letter")).first() is None
+    assert _state(web, "closure-letter")["state"] == "changed since approval"
+
+    stale_version = attorney.post("/api/templates/closure-letter/approve",
+                                  json={**_seen(web, "closure-letter"), "version": 1},
+                                  headers={"x-csrf-token": attorney.csrf})
+    assert stale_version.status_code == 409 and "you reviewed v1" in \
+        stale_version.json()["error"]
+    reloaded = _shown(attorney.get("/templates/closure-letter").text,
+                      "/templates/closure-letter/approve")
+    assert reloaded["hash"] != approve_seen["hash"]
+    done = attorney.post("/templates/closure-letter/approve",
+                         data={"csrf": attorney.csrf, **reloaded})
+    assert done.status_code == 303 and _state(web, "closure-letter")["state"] == "approved"
+    assert "reporting" in files[2].read_text(encoding="utf-8")
+
+
 def test_the_review_pdf_is_made_by_the_worker_and_downloaded(web):
+    """The attorney asks for it; the manager may read it, not ask."""
     manager = web.client("manager")
-    asked = manager.post("/api/template-reviews", json={"templates": ["closure-letter"]},
-                         headers={"x-csrf-token": manager.csrf})
+    attorney = web.client("attorney")
+    assert "Make the review PDF" in attorney.get("/templates").text
+    assert "Make the review PDF" not in manager.get("/templates").text
+    assert manager.post("/template-reviews", data={"csrf": manager.csrf}).status_code == 403
+    assert manager.post("/api/template-reviews", json={"templates": ["closure-letter"]},
+                        headers={"x-csrf-token": manager.csrf}).status_code == 403
+    asked = attorney.post("/api/template-reviews", json={"templates": ["closure-letter"]},
+                          headers={"x-csrf-token": attorney.csrf})
     assert asked.status_code == 202, asked.text
     job_id = asked.json()["job_id"]
     waiting = manager.get(f"/template-reviews/{job_id}")
@@ -254,7 +349,6 @@ def test_the_review_pdf_is_made_by_the_worker_and_downloaded(web):
     assert word.status_code == 200 and word.content.startswith(b"PK")
     assert manager.get(f"/template-reviews/{job_id}/other.pdf").status_code == 404
     assert manager.get("/template-reviews/nope").status_code == 404
-    attorney = web.client("attorney")
     started = attorney.post("/template-reviews", data={"csrf": attorney.csrf})
     assert started.status_code == 303 and started.headers["location"].startswith(
         "/template-reviews/")

@@ -40,6 +40,7 @@ def site(tmp_path_factory):
             app.close()
         web = Web(root)
         yield web, web.client("clerk"), web.client("manager"), owner, tenant
+        web.close()
 
 
 def _cli(web: Web, *args: str):

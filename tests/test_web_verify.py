@@ -49,9 +49,11 @@ def issued(tmp_path_factory):
             add_event(app, piece[0], "delivered", date(2026, 12, 1))
         finally:
             app.close()
-        yield {"web": Web(root), "closure": closure, "citation": citation,
+        web = Web(root)
+        yield {"web": web, "closure": closure, "citation": citation,
                "packet": sorted((batch.folder / "packets").glob("*.pdf"))[0],
                "article": piece[0], "nov": piece[1]}
+        web.close()
 
 
 def _link(document_id: str) -> str:

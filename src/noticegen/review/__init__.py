@@ -3,6 +3,7 @@
 from .approvals import (
     Approval,
     Status,
+    TemplateChanged,
     TemplateNotApproved,
     approve,
     load_approvals,
@@ -17,6 +18,6 @@ from .specimen import Specimens
 from .variables import check_templates
 
 __all__ = ["MAIL_TEMPLATES", "Approval", "ReviewEntry", "Specimens", "Status",
-           "TemplateNotApproved", "approve", "check_templates", "content_hash", "file_hashes",
-           "find_entry", "load_approvals", "require_approved", "require_batch_approved",
-           "review_entries", "status", "statuses"]
+           "TemplateChanged", "TemplateNotApproved", "approve", "check_templates",
+           "content_hash", "file_hashes", "find_entry", "load_approvals", "require_approved",
+           "require_batch_approved", "review_entries", "status", "statuses"]

@@ -7,6 +7,9 @@ plain files, reviewed and versioned with the rest of the configuration."""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 """Under config/: the specimen text of each template's latest approval, one file per id."""
 SHORT = 12
+LOCK_FILE = ".approvals.lock"
+"""Under config/: held while an approval reads and writes approvals.yaml and registry.yaml."""
 _HEADER = """\
 # Approvals of the document templates by the City Attorney's Office.
 #
@@ -60,6 +65,11 @@ class TemplateNotApproved(NoticegenError):
     exit_code = 3
 
 
+class TemplateChanged(NoticegenError):
+    """The template is no longer what the city attorney was shown (someone changed it since):
+    an answer is about the content read, so nothing is recorded."""
+
+
 def approvals_path(root: Path) -> Path:
     return root / "config" / APPROVALS_FILE
 
@@ -71,15 +81,17 @@ def approved_text_path(root: Path, template_id: str) -> Path:
 _cache: dict[Path, tuple[tuple[int, int], dict[str, list[Approval]]]] = {}
 
 
-def load_approvals(root: Path) -> dict[str, list[Approval]]:
-    """Every approval on file, by template id, oldest first (none when the file is absent)."""
+def load_approvals(root: Path, *, fresh: bool = False) -> dict[str, list[Approval]]:
+    """Every approval on file, by template id, oldest first (none when the file is absent);
+    `fresh` reads the file even when its size and time are those of the cached reading (two
+    writes in one clock tick), as an approval does inside its lock."""
     path = approvals_path(root)
     if not path.is_file():
         return {}
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _cache.get(path.resolve())
-    if cached and cached[0] == stamp:
+    if cached and cached[0] == stamp and not fresh:
         return cached[1]
     source = read_yaml(path)
     data = source.data if source.data is not None else {}
@@ -171,23 +183,66 @@ def status(root: Path, templates: Path, entry: ReviewEntry) -> Status:
 
 # -------------------------------------------------------------------- approving
 
+def check_seen(current: Status, expected_hash: str | None,
+               expected_version: int | None = None) -> None:
+    """Raise TemplateChanged unless the template is still what its reviewer was shown: its
+    content hash and version then (each when given)."""
+    entry = current.entry
+    if (expected_hash is None or expected_hash == current.hash) and \
+            (expected_version is None or expected_version == entry.version):
+        return
+    seen = ", ".join(x for x in (
+        f"v{expected_version}" if expected_version is not None else "",
+        f"hash {expected_hash[:SHORT]}" if expected_hash is not None else "") if x)
+    raise TemplateChanged(
+        f"{entry.id} changed since the page was opened: you reviewed {seen}; it is now "
+        f"v{entry.version}, hash {current.hash[:SHORT]}",
+        "reload the page and review the template again; nothing was recorded")
+
+
+@contextmanager
+def _approving(root: Path) -> Iterator[None]:
+    """One approval at a time across threads and processes (the web's and the CLI's): an
+    approval reads approvals.yaml and registry.yaml, then writes both; without the lock two at
+    once would lose one's entry, or one's version bump."""
+    path = root / "config" / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:  # closing it releases the lock
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def approve(root: Path, template_id: str, by: str, note: str | None = None,
-            on: date | None = None, templates: Path | None = None) -> tuple[Approval, bool]:
+            on: date | None = None, templates: Path | None = None,
+            expected_hash: str | None = None,
+            expected_version: int | None = None) -> tuple[Approval, bool]:
     """Record the city attorney's approval of a template as it is now: its hash, who, when and
     why, and the specimen text approved. A template changed since its version was approved
     gets the next version first (in templates/registry.yaml), so that two wordings never share
-    one. Refused when the specimen does not render. Returns the approval and whether it is new
-    (approving the same content twice records it once)."""
-    from ..project import load_project
-    from .specimen import Specimens
-
+    one. Refused when the specimen does not render, and (TemplateChanged) when the template's
+    hash or version is not the expected one (what the approver was shown). Returns the
+    approval and whether it is new (approving the same content twice records it once)."""
     templates = templates or root / "templates"
     if not by.strip():
         raise NoticegenError("an approval needs the approver's name", "--by \"NAME\"")
+    with _approving(root):
+        return _approve(root, templates, template_id, by.strip(), note, on, expected_hash,
+                        expected_version)
+
+
+def _approve(root: Path, templates: Path, template_id: str, by: str, note: str | None,
+             on: date | None, expected_hash: str | None,
+             expected_version: int | None) -> tuple[Approval, bool]:
+    """approve(), holding the lock: everything is read afresh here."""
+    from ..project import load_project
+    from .specimen import Specimens
+
     project = load_project(root)
     specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
     entry = find_entry(specimens.entries, template_id)
+    load_approvals(root, fresh=True)
     current = status(root, templates, entry)
+    check_seen(current, expected_hash, expected_version)
     if current.approved is not None:
         return current.approved, False
     before, label = None, entry.label
@@ -204,7 +259,7 @@ def approve(root: Path, template_id: str, by: str, note: str | None = None,
         raise NoticegenError(f"{label} cannot be approved: its specimen does not render "
                              f"({exc.message})", exc.hint) from None
     day = on or datetime.now(project.settings.zone).date()
-    approval = Approval(version=entry.version, hash=current.hash, approved_by=by.strip(),
+    approval = Approval(version=entry.version, hash=current.hash, approved_by=by,
                         approved_on=day, note=note.strip() if note and note.strip() else None,
                         files={name: digest[:16] for name, digest in current.files.items()})
     approvals = dict(load_approvals(root))
@@ -317,11 +372,13 @@ def check_problems(root: Path) -> list[Problem]:
 __all__ = [
     "Approval",
     "Status",
+    "TemplateChanged",
     "TemplateNotApproved",
     "approvals_path",
     "approve",
     "approved_text_path",
     "check_problems",
+    "check_seen",
     "content_hash",
     "load_approvals",
     "require_approved",

@@ -20,7 +20,7 @@ from ..record.db import now
 from ..record.tables import approvals, people, template_reviews
 from ..review import Specimens, content_hash, find_entry, review_entries, status
 from ..review import approve as approve_file
-from ..review.approvals import SHORT, Approval, Status, approved_text_path
+from ..review.approvals import SHORT, Approval, Status, approved_text_path, check_seen
 from ..review.diff import Row, html_report, report_pdf, rows, templates_at, unified
 from ..review.hashing import MISSING, REGISTRY_KEY
 from ..review.specimen import comparable
@@ -30,10 +30,15 @@ SENT_BACK = "sent_back"
 """template_reviews.decision of a template the city attorney sent back."""
 
 
-def approve(app: App, template_id: str, by: str, note: str | None) -> tuple[Approval, bool]:
-    """Approve a template as it is now; the approval is also entered in the record."""
+def approve(app: App, template_id: str, by: str, note: str | None,
+            expected_hash: str | None = None,
+            expected_version: int | None = None) -> tuple[Approval, bool]:
+    """Approve a template as it is now — refused (TemplateChanged) when it is no longer the
+    hash and version its approver was shown; the approval is also entered in the record."""
     app.ready()
-    approval, new = approve_file(app.root, template_id, by, note)
+    approval, new = approve_file(app.root, template_id, by, note,
+                                 expected_hash=expected_hash,
+                                 expected_version=expected_version)
     with app.transaction() as (c, actor):
         if not c.execute(select(approvals.c.id).where(
                 approvals.c.template_id == template_id,
@@ -197,12 +202,16 @@ def sent_back(app: App, template_id: str) -> list[SentBack]:
     return _sent_back(app, template_id)
 
 
-def send_back(app: App, template_id: str, note: str) -> SentBack:
+def send_back(app: App, template_id: str, note: str, expected_hash: str | None = None,
+              expected_version: int | None = None) -> SentBack:
     """The city attorney sends a template back as it is now, saying why: recorded with the
     acting person; it is not served (it was not approved) and shows as sent back until it
-    changes or is approved."""
+    changes or is approved. Refused (TemplateChanged) when it is no longer the hash and
+    version the attorney was shown: the note is about that content. Only the record is
+    written, so no file lock is needed."""
     app.ready()
     current = state(app, template_id).status
+    check_seen(current, expected_hash, expected_version)
     entry = current.entry
     if not note.strip():
         raise InputError([Problem("request", None, "note", "say what must change",

@@ -35,7 +35,7 @@ from ..auth import acting, allow
 
 router = APIRouter()
 READERS = ("attorney", "manager")
-"""Who reads the review; only the attorney approves or sends back."""
+"""Who reads the review; only the attorney approves, sends back or asks for the review PDF."""
 REVIEW_PDF = "templates-review.pdf"
 PDF_CSP = "frame-ancestors 'self'"
 """A PDF's own policy: Chromium's PDF viewer is an embedded plugin, which the pages' policy
@@ -126,7 +126,14 @@ class TemplateDetail(TemplateSummary):
     specimen_pdf: str
 
 
-class Note(BaseModel):
+class Answer(BaseModel):
+    """The attorney's answer to a template as they were shown it."""
+
+    hash: str
+    """The content hash reviewed (`hash` of GET /api/templates/{template_id}): refused (409)
+    when the template's is no longer that one — it changed since."""
+    version: int | None = None
+    """The version reviewed (`version`), also checked when given."""
     note: str | None = None
 
 
@@ -241,19 +248,26 @@ def api_template(request: Request, template_id: Known) -> TemplateDetail:
 
 # -- the attorney's answers ---------------------------------------------------------------------
 
+# Each answer carries the hash and version the attorney was shown (hidden fields of the page's
+# forms): the service refuses it (409) when the template changed since.
+
 @router.post("/templates/{template_id}/approve", dependencies=[Depends(allow("attorney"))])
 def template_approve(request: Request, template_id: Known,
+                     seen: Annotated[str, Form(alias="hash")],
+                     version: Annotated[int, Form()],
                      note: Annotated[str, Form()] = "") -> Response:
     person: SignedIn = request.state.person
-    approve(acting(request), template_id, person.name, note or None)
+    approve(acting(request), template_id, person.name, note or None, seen, version)
     return RedirectResponse(f"/templates/{template_id}", 303)
 
 
 @router.post("/templates/{template_id}/send-back", dependencies=[Depends(allow("attorney"))])
 def template_send_back(request: Request, template_id: Known,
+                       seen: Annotated[str, Form(alias="hash")],
+                       version: Annotated[int, Form()],
                        note: Annotated[str, Form()] = "") -> Response:
     try:
-        send_back(acting(request), template_id, note)
+        send_back(acting(request), template_id, note, seen, version)
     except InputError as exc:
         return _detail_page(request, template_id, 422, note_error=exc, note=note)
     return RedirectResponse(f"/templates/{template_id}", 303)
@@ -261,17 +275,18 @@ def template_send_back(request: Request, template_id: Known,
 
 @router.post("/api/templates/{template_id}/approve", dependencies=[Depends(allow("attorney"))])
 def api_template_approve(request: Request, template_id: Known,
-                         body: Note | None = None) -> ApprovalAnswer:
+                         body: Answer) -> ApprovalAnswer:
     person: SignedIn = request.state.person
-    approval, new = approve(acting(request), template_id, person.name,
-                            body.note if body else None)
+    approval, new = approve(acting(request), template_id, person.name, body.note, body.hash,
+                            body.version)
     return ApprovalAnswer(**_approval(approval).model_dump(), template_id=template_id, new=new)
 
 
 @router.post("/api/templates/{template_id}/send-back",
              dependencies=[Depends(allow("attorney"))])
-def api_template_send_back(request: Request, template_id: Known, body: Note) -> SentBackModel:
-    found = send_back(acting(request), template_id, body.note or "")
+def api_template_send_back(request: Request, template_id: Known,
+                           body: Answer) -> SentBackModel:
+    found = send_back(acting(request), template_id, body.note or "", body.hash, body.version)
     return SentBackModel(version=found.version, hash=found.hash, note=found.note, by=found.by,
                          at=found.at)
 
@@ -302,7 +317,7 @@ def _review_answer(found: Job) -> ReviewJob:
                      errors=dict(found.detail.get("errors", {})))
 
 
-@router.post("/template-reviews", dependencies=[Depends(allow(*READERS))])
+@router.post("/template-reviews", dependencies=[Depends(allow("attorney"))])
 def review_submit(request: Request) -> Response:
     return RedirectResponse(f"/template-reviews/{submit_review(acting(request))}", 303)
 
@@ -328,7 +343,7 @@ def review_file(request: Request, job_id: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.post("/api/template-reviews", dependencies=[Depends(allow(*READERS))],
+@router.post("/api/template-reviews", dependencies=[Depends(allow("attorney"))],
              status_code=202)
 def api_review_submit(request: Request, body: ReviewAsked | None = None) -> ReviewJob:
     app = acting(request)
