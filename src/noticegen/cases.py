@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -45,6 +47,10 @@ class Complaint(Model):
     complainants: PositiveInt = 1
 
 
+MIN_FACT = 4
+"""Shorter facts (initials) would be found inside ordinary words and numbers."""
+
+
 class Complainant(Model):
     """Who complained. Never shown to a responsible party (directive V.A.3)."""
 
@@ -71,6 +77,44 @@ class Complainant(Model):
     @property
     def can_receive_letter(self) -> bool:
         return not self.anonymous and (self.mailing_address is not None or self.email is not None)
+
+    def identifying(self, public: Collection[Address] = ()) -> list[str]:
+        """What in free text would identify the complainant (directive V.A.3): the name (a
+        city employee's also without the title in parentheses), phone, email and the mailing
+        address's first line, unless that address identifies no one (`public`: the
+        property's, the City's)."""
+        if self.anonymous:
+            return []
+        facts = [self.name, self.phone, self.email]
+        if self.name and "(" in self.name:
+            facts.append(self.name.split("(", 1)[0])
+        if self.mailing_address and self.mailing_address not in public:
+            facts.append(self.mailing_address.lines[0])
+        kept = (" ".join(f.split()) for f in facts if f)
+        return list(dict.fromkeys(f for f in kept if len(f) >= MIN_FACT))
+
+
+def _mention_pattern(facts: list[str]) -> re.Pattern[str] | None:
+    """Any of the facts, longest first, whatever the case and the spacing, not inside a
+    longer word."""
+    if not facts:
+        return None
+    parts = [r"\s+".join(map(re.escape, fact.split()))
+             for fact in sorted(facts, key=len, reverse=True)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def mentioned(text: str | None, facts: list[str]) -> str | None:
+    """The first fact (see `Complainant.identifying`) the text names, or None."""
+    pattern = _mention_pattern(facts)
+    found = pattern.search(text) if pattern and text else None
+    return found.group(0) if found else None
+
+
+def redacted(text: str, facts: list[str], by: str) -> str:
+    """The text with each mention of the facts replaced by `by`."""
+    pattern = _mention_pattern(facts)
+    return pattern.sub(by, text) if pattern else text
 
 
 class Property(Model):
@@ -255,24 +299,17 @@ def _complainant_leaks(case: Case, source: Source) -> list[Problem]:
     """Violation text is printed on notices to the responsible party; it must not identify the
     complainant (directive V.A.3)."""
     who = case.complainant
-    if who is None or who.anonymous:
-        return []
-    facts = [who.name, who.phone, who.email]
-    if who.mailing_address and who.mailing_address != case.property.address:
-        facts += who.mailing_address.lines
-    facts = [f for f in facts if f and len(f) >= 4]
+    facts = who.identifying(public=(case.property.address,)) if who else []
     problems = []
     for index, violation in enumerate(case.violations):
         for key in ("location", "description", "corrective_action"):
-            text = getattr(violation, key).casefold()
-            for fact in facts:
-                if fact.casefold() in text:
-                    problems.append(source.problem(
-                        ("violations", index, key),
-                        f"names the complainant ('{fact}'), and this text is printed on "
-                        "notices to the responsible party",
-                        "describe the place without identifying the complainant "
-                        "(directive V.A.3)"))
+            if fact := mentioned(getattr(violation, key), facts):
+                problems.append(source.problem(
+                    ("violations", index, key),
+                    f"names the complainant ('{fact}'), and this text is printed on "
+                    "notices to the responsible party",
+                    "describe the place without identifying the complainant "
+                    "(directive V.A.3)"))
     return problems
 
 

@@ -11,6 +11,7 @@ from .catalog import Catalog, load_catalog
 from .config import Settings, load_settings
 from .errors import InputError, Problem, display_path
 from .glyphs import font_stacks, undrawable_text
+from .images import HEAD, PRINTABLE, image_format
 from .source import Source, suggest
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -76,12 +77,26 @@ def _cross_problems(case: Case, source: Source, catalog: Catalog | None,
                 f"did you mean '{near}'?" if near else "see ordinances/code.yaml for the ids"))
     for index, violation in enumerate(case.violations):
         for photo_index, photo in enumerate(violation.photos):
+            loc = ("violations", index, "photos", photo_index)
             if not photo.file.is_file():
                 problems.append(source.problem(
-                    ("violations", index, "photos", photo_index),
-                    f"photo '{display_path(photo.file)}' does not exist",
+                    loc, f"photo '{display_path(photo.file)}' does not exist",
                     "photo paths are relative to the case file's folder"))
+            elif (found := _photo_format(photo.file)) not in PRINTABLE:
+                problems.append(source.problem(
+                    loc, f"photo '{display_path(photo.file)}' is not a JPEG, PNG, HEIC or WebP "
+                    f"image{f' (it is {found})' if found else ''}",
+                    "export the photo again from the camera or phone as JPEG or HEIC"))
     return problems
+
+
+def _photo_format(path: Path) -> str | None:
+    """The image format the file's first bytes declare (its name says nothing)."""
+    try:
+        with path.open("rb") as f:
+            return image_format(f.read(HEAD))
+    except OSError:
+        return None
 
 
 def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..cases import Case, HistoryEntry, PriorViolation, ResponsibleParty, SiteVisit, Violation
+from ..cases import Case, HistoryEntry, PriorViolation, ResponsibleParty, Violation, mentioned
 from ..config import Settings
 from ..models import Address
 from ..rules.deadlines import clock, long_date, long_date_with_weekday
+from ..source import Loc, format_loc
 
 ROLE_LABELS = {"owner": "Owner", "tenant": "Tenant", "lienholder": "Lienholder",
                "contractor": "Contractor", "occupant": "Occupant", "other": "Responsible party"}
@@ -163,7 +164,9 @@ class CaseView:
 
 @dataclass(frozen=True)
 class PartyCase:
-    """A case with the complainant removed; the only case object party documents receive."""
+    """A case with the complainant removed; the only case object party documents receive.
+    Site visits are not in it either: they are the case file's (the field report lists the
+    witnesses, often the complainant), never printed for a party."""
 
     case_number: str
     opened: date
@@ -175,14 +178,13 @@ class PartyCase:
     violations: tuple[Violation, ...]
     history: tuple[HistoryEntry, ...]
     prior_violations: tuple[PriorViolation, ...]
-    site_visits: tuple[SiteVisit, ...]
 
     @classmethod
     def of(cls, case: Case) -> PartyCase:
         return cls(case.case_number, case.opened, case.property.address,
                    case.property.parcel_id, case.property.zoning, case.officer,
                    tuple(case.responsible_parties), tuple(case.violations), tuple(case.history),
-                   tuple(case.prior_violations), tuple(case.site_visits))
+                   tuple(case.prior_violations))
 
     def party(self, party_id: str) -> ResponsibleParty:
         for party in self.responsible_parties:
@@ -195,6 +197,35 @@ class PartyCase:
         return CaseView(self.case_number, self.property_address.one_line(),
                         tuple(self.property_address.printed), self.parcel_id, self.zoning,
                         long_date(self.opened))
+
+    def free_text(self) -> list[tuple[str, str]]:
+        """(field, text) of everything in it that someone typed: where the complainant could
+        still be named."""
+        found: list[tuple[Loc, str | None]] = []
+        for i, p in enumerate(self.responsible_parties):
+            found.append((("responsible_parties", i, "role_detail"), p.role_detail))
+        for i, v in enumerate(self.violations):
+            found += [(("violations", i, key), getattr(v, key)) for key in
+                      ("location", "description", "corrective_action", "photo_override")]
+            found += [(("violations", i, "photos", j, "caption"), photo.caption)
+                      for j, photo in enumerate(v.photos)]
+        for i, e in enumerate(self.history):
+            found += [(("history", i, "notes"), e.notes), (("history", i, "reason"), e.reason)]
+        return [(format_loc(loc), text) for loc, text in found if text]
+
+
+def public_places(settings: Settings) -> tuple[Address, ...]:
+    """Addresses that identify no one: a city employee who complains gives the City's."""
+    return settings.agency.address, settings.court.address
+
+
+def complainant_mentions(case: Case, public: tuple[Address, ...] = ()) -> list[str]:
+    """The fields of the party view whose text names the complainant — their name, phone,
+    email or mailing address (directive V.A.3): a document for a responsible party carrying
+    one is refused (the closure letter and the field report are not for the party)."""
+    facts = case.complainant.identifying((case.property.address, *public)) \
+        if case.complainant else []
+    return [field for field, text in PartyCase.of(case).free_text() if mentioned(text, facts)]
 
 
 def officer_view(settings: Settings, officer_id: str) -> OfficerView:

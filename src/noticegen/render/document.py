@@ -434,10 +434,12 @@ def _closure(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued:
 def _field_report(r: Renderer, case: Case, doc: DocumentView, recipient: str, issued: datetime,
                   kind: DocumentType,
                   hearing: datetime | None = None) -> tuple[dict[str, Any], None]:
+    """The case file's record of the field visits: they come from the case itself, never
+    from the party view (their witnesses may be the complainant)."""
     party_case = PartyCase.of(case)
     context = r.common(party_case, doc, recipient)
     context.update(violations=r.violations(party_case, None),
-                   visits=party_case.site_visits, when=when,
+                   visits=tuple(case.site_visits), when=when,
                    parties=tuple(PartyView.of(p) for p in party_case.responsible_parties))
     return context, None
 

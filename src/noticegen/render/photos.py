@@ -17,11 +17,13 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import NoticegenError, display_path
 from ..files import sha256_bytes, sha256_file, write_atomically
+from ..images import PRINTABLE
 
 MAX_SOURCE_PIXELS = 60_000_000
 """Larger sources are refused before decoding: a phone photo is 3–12 MP (decompression bombs)."""
-FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
-"""What Pillow may open. "JPEG" also opens the MPO files many phones write (JPEG + 2nd frame)."""
+FORMATS = PRINTABLE
+"""What Pillow may open (and `check` accepts). "JPEG" also opens the MPO files many phones
+write (JPEG + 2nd frame)."""
 PRINT_MAX_PIXELS = 1000
 """Longest side of a print-ready photo. Appendix B prints a photo at most 7.0 x 3.6 inches
 (`figure.photo img` in notice.css): a 4:3 landscape photo at 4.8 x 3.6 in gets 208 dpi, a

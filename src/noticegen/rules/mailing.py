@@ -1,12 +1,14 @@
 """When a batch may be dated: a day the post office accepts certified mail, not before what
-the case records, not far in the future."""
+the case records, not far in the future. (A document issued from the case page is not dated
+before what the case records either.)"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import holidays
 
+from ..cases import Case
 from ..config import MailSettings
 from .deadlines import long_date
 
@@ -31,13 +33,25 @@ def mail_date_refusals(mail_date: date, today: date, mail: MailSettings) -> list
     return refusals
 
 
-def before_the_case(mail_date: date, facts: list[tuple[date, str]]) -> str | None:
-    """A mailing dated before the latest thing the case records (an observation, a step of
-    the ladder) cannot be true; `facts` are (date, what)."""
+def case_facts(case: Case) -> list[tuple[date, str]]:
+    """What the case records, with its day: each observation and each step of the ladder."""
+    facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
+    return facts + [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
+                    for e in case.history]
+
+
+def before_the_case(day: date, facts: list[tuple[date, str]],
+                    dated: str = "the mailing date") -> str | None:
+    """A mailing (or a document: `dated` names which date it is) dated before the latest thing
+    the case records (an observation, a step of the ladder) cannot be true; `facts` are (date,
+    what)."""
     if not facts:
         return None
     latest, what = max(facts)
-    if mail_date < latest:
-        return (f"the mailing date {long_date(mail_date)} is before {what} on "
-                f"{long_date(latest)}")
+    if day < latest:
+        return f"{dated} {long_date(day)} is before {what} on {long_date(latest)}"
     return None
+
+
+def _day(on: date | datetime) -> date:
+    return on.date() if isinstance(on, datetime) else on

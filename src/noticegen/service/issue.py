@@ -10,13 +10,14 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 
 from ..cases import Case, HistoryEntry
-from ..errors import InputError, NoticegenError
+from ..errors import InputError, NoticegenError, Problem
 from ..files import write_atomically
 from ..mail.article_numbers import printed
 from ..mail.inputs import input_name
 from ..record.db import now, record_blob
 from ..record.tables import documents
 from ..render import RenderedDocument, Renderer, renderer
+from ..render.context import complainant_mentions, public_places
 from ..render.document import Format, needs_grounds
 from ..render.hearing import hearing_settings
 from ..render.registry import DocumentType
@@ -60,7 +61,10 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     serving = _serving(r, kind, record, recipient, service, posting_reason)
     entry = r.template(kind, variant, serving)
     verify_photos(app, record.case)
-    if problems := unprintable(app, [record.case]):
+    problems = unprintable(app, [record.case])
+    if kind.audience == "responsible_party":
+        problems += complainant_named(app, record.case)
+    if problems:
         raise InputError(problems)
     issued = local(issued, app.project.settings.zone)
     if draft:
@@ -104,6 +108,16 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
                             input_name(app.root, target), reservice)
     app.blobs.copy_to(doc.sha256, target)
     return Issued(doc, target, found is None)
+
+
+def complainant_named(app: App, case: Case) -> list[Problem]:
+    """Free text of the case that would carry the complainant's identity onto a document for
+    a responsible party (directive V.A.3), by field."""
+    return [Problem(case.case_number, None, field,
+                    "names the complainant, whose identity may not appear on a notice to the "
+                    "responsible party (directive V.A.3)",
+                    "reword it so it does not identify the complainant")
+            for field in complainant_mentions(case, public_places(app.project.settings))]
 
 
 def _serving(r: Renderer, kind: DocumentType, record: CaseRecord, recipient: str | None,

@@ -28,11 +28,11 @@ from ..review.approvals import require_batch_approved
 from ..review.entries import MAIL_TEMPLATES, of_registry
 from ..review.hashing import content_hash
 from ..rules import StepRefused, batch_order, long_date, require
-from ..rules.mailing import before_the_case, mail_date_refusals
+from ..rules.mailing import before_the_case, case_facts, mail_date_refusals
 from ..words import plural
 from .app import App
 from .cases import ACTIONS, CaseRecord, insert_event, load_case, unprintable, verify_photos
-from .issue import renderer_of, step_entry
+from .issue import complainant_named, renderer_of, step_entry
 
 ATTEMPTS = 5
 """Times a batch is made again because other batches claimed its numbers first."""
@@ -176,20 +176,18 @@ def refusals(app: App, cases: list[Case], doc_type: str, mail_date: date,
              reservice: str | None = None, where: str = "(command line)") -> list[Problem]:
     """Why these cases (in batch order) may not go into one batch mailed that day, every
     reason at once (none if they may): the mail date (a day the post office takes certified
-    mail, not far ahead, not before anything a case records), the ladder, text the fonts
-    cannot draw. `noticegen batch`, the web's new batch and its job all decide with it;
-    `where` names what gave the date."""
+    mail, not far ahead, not before anything a case records), free text naming the
+    complainant (V.A.3), the ladder, text the fonts cannot draw. `noticegen batch`, the
+    web's new batch and its job all decide with it; `where` names what gave the date."""
     catalog, settings = app.project.catalog, app.project.settings
     problems = [Problem(where, None, MAIL_DATE_FIELD, refusal,
                         "choose a day the post office is open, not far ahead")
                 for refusal in mail_date_refusals(mail_date, app.today(), settings.mail)]
     for case in cases:
-        facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
-        facts += [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
-                  for e in case.history]
-        if refusal := before_the_case(mail_date, facts):
+        if refusal := before_the_case(mail_date, case_facts(case)):
             problems.append(Problem(case.case_number, None, MAIL_DATE_FIELD, refusal,
                                     "date the batch on the day it is taken to the post office"))
+        problems += complainant_named(app, case)
     for case in cases:
         try:
             require(doc_type, case, catalog, settings, mail_date, reservice=reservice)
@@ -232,10 +230,6 @@ def _highest(numbers: list[Number]) -> dict[str, int]:
     for n in numbers:
         top[n.sequence] = max(top.get(n.sequence, 0), n.serial)
     return top
-
-
-def _day(on: date | datetime) -> date:
-    return on.date() if isinstance(on, datetime) else on
 
 
 def _last_step(c: Connection, numbers: list[str]) -> int | None:

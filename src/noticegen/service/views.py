@@ -1,25 +1,30 @@
 """A case as a person sees it on its page: property, parties, violations and photos, the event
 log, every document and mail piece, and what the ladder lets the clerk issue now. The
 complainant is in the view only for the roles that need it (directive V.A.3): for the others
-the view is built without it, and the complainant's own documents are left out and refused."""
+the view is built without it, the complainant's own documents are left out and refused, and
+any mention of the complainant in free text an officer typed reads "[complainant]"."""
 
 from __future__ import annotations
 
-import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
+from ..cases import Case, redacted
 from ..errors import InputError, NoticegenError, Problem
+from ..images import BROWSER, HEAD, image_format
 from ..mail.article_numbers import printed
 from ..record.tables import case_revisions, cases, documents, events, people, photos
+from ..render.context import public_places
 from ..render.identity import verification_url
 from ..render.registry import Registry, load_registry
 from ..rules import Step, next_steps, rank
+from ..rules.mailing import before_the_case, case_facts
 from ..rules.serving import DELIVERY
 from ..source import suggest
 from ..tracking import EVENTS
@@ -41,6 +46,10 @@ MEDIA = {"pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 ROLE_ORDER = {"notice": 0, "file-copy": 1, "affidavit": 2}
 """A batch's documents for one party: the notice, its case-file copy, the affidavit."""
+HIDDEN = "[complainant]"
+"""What a role that may not see the complainant reads where free text names them."""
+SKEW = timedelta(minutes=1)
+"""How far ahead of the service's clock an issue time may be (the browser's clock)."""
 
 
 class UnknownCase(NoticegenError):
@@ -200,6 +209,9 @@ class File:
     content: bytes
     media_type: str
     name: str
+    shown: bool
+    """A browser may show it (inline) as `media_type`: a PDF, a photo that is a JPEG, PNG,
+    WebP or GIF image. Anything else is only ever downloaded."""
 
 
 def registry(app: App) -> Registry:
@@ -244,21 +256,22 @@ def case_view(app: App, number: str, sees_complainant: bool, as_of: date
     catalog, settings = app.project.catalog, app.project.settings
     reg = registry(app)
     withheld = set() if sees_complainant else _complainants(reg)
+    hide = _text_for(app, case, sees_complainant)
     with app.record.read() as c:
-        pictures = _photos(c, record)
+        pictures = _photos(c, record, hide)
         docs = _documents(app, c, number, reg, withheld)
-        timeline = _events(app, c, number, {d.id for d in docs})
+        timeline = _events(app, c, number, {d.id for d in docs}, hide)
     steps = next_steps(case, catalog, settings, as_of)
     allowed = [s for s in steps if s.allowed]
     facts: dict[str, Any] = dict(
         case_number=case.case_number, address=case.property.address.one_line(),
         parcel_id=case.property.parcel_id, zoning=case.property.zoning, opened=case.opened,
-        complaint_type=case.complaint.type, complaint_received=case.complaint.received,
+        complaint_type=hide(case.complaint.type), complaint_received=case.complaint.received,
         complaint_source=case.complaint.source.replace("_", " "), officer=case.officer,
         officer_name=officer_name(settings, case.officer),
         priority=priority_view(rank(case, catalog)),
         closure=ClosureView(reason=case.closure.reason.replace("_", " "), on=case.closure.on,
-                            resolution=case.closure.resolution) if case.closure else None,
+                            resolution=hide(case.closure.resolution)) if case.closure else None,
         compliance=compliance(record, catalog, settings, as_of),
         parties=[PartyView(id=p.id, role=p.role, name=p.name,
                            address=p.mailing_address.one_line())
@@ -266,7 +279,8 @@ def case_view(app: App, number: str, sees_complainant: bool, as_of: date
         violations=[ViolationView(
             id=v.id, ordinance=v.ordinance, citation=catalog.ordinance(v.ordinance).citation,
             title=catalog.ordinance(v.ordinance).title, observed=v.observed,
-            location=v.location, description=v.description, photos=pictures.get(v.id, []))
+            location=hide(v.location), description=hide(v.description),
+            photos=pictures.get(v.id, []))
             for v in case.violations],
         events=timeline, documents=docs, pieces=_pieces(app, record), as_of=as_of,
         steps=[StepView(name=s.name, reasons=list(s.reasons)) for s in allowed],
@@ -278,6 +292,17 @@ def case_view(app: App, number: str, sees_complainant: bool, as_of: date
         anonymous=person.anonymous, name=person.name, phone=person.phone, email=person.email,
         address=person.mailing_address.one_line() if person.mailing_address else None)
         if person else None)
+
+
+def _text_for(app: App, case: Case, sees_complainant: bool) -> Callable[[str], str]:
+    """Free text as a role reads it: for a role that may not see the complainant, each mention
+    of their name, phone, email or address (an officer's notes, a site visit, a violation)
+    replaced by "[complainant]"."""
+    who = case.complainant
+    if sees_complainant or who is None:
+        return lambda text: text
+    facts = who.identifying((case.property.address, *public_places(app.project.settings)))
+    return lambda text: redacted(text, facts, HIDDEN)
 
 
 def _may_issue(reg: Registry, record: CaseRecord, allowed: list[Step], withheld: set[str]
@@ -377,6 +402,7 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
         raise Withheld(f"a {doc_type} may name the complainant",
                        "directive V.A.3: only the roles that see the complainant issue it")
     record = load_case(app, number)
+    problems += issued_refusals(app, record.case, issued)
     catalog, settings = app.project.catalog, app.project.settings
     allowed = [s for s in next_steps(record.case, catalog, settings, issued.date())
                if s.allowed]
@@ -394,13 +420,33 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
                         sha256=doc.sha256, new=done.new)
 
 
-def _photos(c: Connection, record: CaseRecord) -> dict[str, list[PhotoView]]:
+def issued_refusals(app: App, case: Case, issued: datetime) -> list[Problem]:
+    """A document issued from the case page is dated now or earlier, and not before what the
+    case records: the ladder is asked as of its date, so a later one would skip a compliance
+    period. (`noticegen render --issued` is not asked: it records documents printed earlier.)"""
+    now = app.now()
+    problems = []
+    if issued > now + SKEW:
+        problems.append(Problem(
+            "form", None, "issued", f"{issued:%Y-%m-%d %H:%M} is later than now "
+            f"({now:%Y-%m-%d %H:%M} in the agency's time zone): a document is dated when it "
+            "is issued, and the ladder is asked as of that day",
+            "leave it empty to issue it now"))
+    if refusal := before_the_case(issued.date(), case_facts(case), "the issue date"):
+        problems.append(Problem("form", None, "issued", refusal,
+                                "give the time it was issued, or leave it empty for now"))
+    return problems
+
+
+def _photos(c: Connection, record: CaseRecord, hide: Callable[[str], str]
+            ) -> dict[str, list[PhotoView]]:
     rows = c.execute(select(photos).where(photos.c.revision_id == record.revision_id)
                      .order_by(photos.c.violation_id, photos.c.position)).mappings()
     found: dict[str, list[PhotoView]] = {}
     for r in rows:
         found.setdefault(r["violation_id"], []).append(PhotoView(
-            sha256=r["sha256"], name=r["name"], caption=r["caption"],
+            sha256=r["sha256"], name=r["name"],
+            caption=hide(r["caption"]) if r["caption"] else None,
             url=f"/cases/{record.case.case_number}/photos/{r['sha256']}"))
     return found
 
@@ -432,21 +478,23 @@ def _documents(app: App, c: Connection, number: str, reg: Registry, withheld: se
     return views
 
 
-def _events(app: App, c: Connection, number: str, shown: set[str]) -> list[EventView]:
-    """The event log, oldest first; a withheld document is not named in it."""
+def _events(app: App, c: Connection, number: str, shown: set[str],
+            hide: Callable[[str], str]) -> list[EventView]:
+    """The event log, oldest first; a withheld document is not named in it, nor a withheld
+    complainant in its text."""
     rows = c.execute(select(events, people.c.name.label("actor")).join(
         people, people.c.id == events.c.actor_id).where(events.c.case_number == number)
         .order_by(events.c.occurred_at, events.c.id)).mappings().all()
     return [EventView(kind=r["kind"], at=r["occurred_at"], actor=r["actor"],
-                      detail=_detail(r["kind"], r["data"], r["article_number"]),
+                      detail=hide(_detail(r["kind"], r["data"], r["article_number"])),
                       source=r["source"], correction=bool(r["correction"]),
                       document_id=r["document_id"] if r["document_id"] in shown else None,
                       article_number=r["article_number"]) for r in rows]
 
 
 def _detail(kind: str, data: dict[str, Any], article: str | None) -> str:
-    """One line of what the event records, from its fields (never the complainant: they
-    are in no event's data)."""
+    """One line of what the event records, from its fields (the complainant is in no event's
+    own fields, but an officer's notes or a place may name them)."""
     if kind in EVENTS:
         parts = [f"article {printed(article)}" if article else "",
                  f"signed by {data['signer']}" if data.get("signer") else "",
@@ -503,11 +551,14 @@ def document_file(app: App, doc_id: str, sees_complainant: bool) -> File:
                        "directive V.A.3: the complainant's identity is kept to the clerks, "
                        "officers and managers who need it")
     return File(app.blobs.read(row.sha256), MEDIA.get(row.format, "application/octet-stream"),
-                f"{doc_id}.{row.format}")
+                f"{doc_id}.{row.format}", shown=row.format == "pdf")
 
 
 def case_photo(app: App, number: str, sha256: str) -> File:
-    """A photo of the case (any revision of it) from the blob store, checked by its hash."""
+    """A photo of the case (any revision of it) from the blob store, checked by its hash,
+    typed by what its bytes are (never its imported name: a case file could list a page as a
+    photo): a JPEG, PNG, WebP or GIF image is shown; a HEIC photo (no browser shows it) and
+    anything else are downloaded."""
     app.ready()
     with app.record.read() as c:
         name = c.execute(select(photos.c.name).join(
@@ -516,5 +567,9 @@ def case_photo(app: App, number: str, sha256: str) -> File:
     if name is None:
         raise UnknownFile(f"case {number} has no photo {sha256[:16]}",
                           "the case page shows its photos")
-    return File(app.blobs.read(sha256),
-                mimetypes.guess_type(name)[0] or "application/octet-stream", name)
+    content = app.blobs.read(sha256)
+    found = image_format(content[:HEAD])
+    if found in BROWSER:
+        return File(content, BROWSER[found], name, shown=True)
+    return File(content, "image/heic" if found == "HEIF" else "application/octet-stream", name,
+                shown=False)

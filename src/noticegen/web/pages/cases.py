@@ -5,6 +5,7 @@ document. The complainant is in the page and its API only for the roles that nee
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,6 +27,7 @@ from ...service.views import (
     issue_request,
 )
 from ..answers import page, problem, status_of
+from ..app import CSP
 from ..auth import Forbidden, acting, allow
 
 router = APIRouter()
@@ -42,9 +44,25 @@ def _view(request: Request, number: str) -> CaseView | ClerkCaseView:
     return case_view(app, number, _sees(request), app.today())
 
 
-def _send(file: File, disposition: str) -> Response:
+def _send(file: File, inline: bool) -> Response:
+    """A file of the record: shown inline only when asked and when the browser shows it as
+    what it is (a PDF, a photo that is an image), else downloaded. Each runs sandboxed (no
+    script, an origin of its own) — except a PDF shown inline: Chromium's PDF viewer does not
+    run in a sandboxed document (it shows "blocked"), and it runs no script of the file's in
+    the app's origin."""
+    shown = inline and file.shown
+    pdf = shown and file.media_type == "application/pdf"
     return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f'{disposition}; filename="{file.name}"'})
+        "Content-Disposition": _disposition("inline" if shown else "attachment", file.name),
+        "Content-Security-Policy": CSP if pdf else f"{CSP}; sandbox"})
+
+
+def _disposition(kind: str, name: str) -> str:
+    """Content-Disposition with the name as RFC 6266 gives it: `filename*` in UTF-8 (so
+    'фото.jpg' is kept, and the header stays Latin-1 as HTTP needs), and an ASCII fallback
+    for the clients that do not read it."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _refused(request: Request, exc: NoticegenError) -> Response:
@@ -84,7 +102,7 @@ def api_case(request: Request, case_number: str) -> ClerkCaseView | CaseView:
 @router.get("/cases/{case_number}/photos/{sha256}", dependencies=[Depends(allow(*READERS))])
 def photo(request: Request, case_number: str, sha256: str) -> Response:
     try:
-        return _send(case_photo(acting(request), case_number, sha256), "inline")
+        return _send(case_photo(acting(request), case_number, sha256), inline=True)
     except UnknownFile as exc:
         return _refused(request, exc)
 
@@ -92,7 +110,7 @@ def photo(request: Request, case_number: str, sha256: str) -> Response:
 @router.get("/documents/{document_id}", dependencies=[Depends(allow(*READERS))])
 def document_inline(request: Request, document_id: str) -> Response:
     try:
-        return _send(document_file(acting(request), document_id, _sees(request)), "inline")
+        return _send(document_file(acting(request), document_id, _sees(request)), inline=True)
     except (UnknownFile, Withheld) as exc:
         return _refused(request, exc)
 
@@ -101,7 +119,7 @@ def document_inline(request: Request, document_id: str) -> Response:
 def document_download(request: Request, document_id: str) -> Response:
     try:
         return _send(document_file(acting(request), document_id, _sees(request)),
-                     "attachment")
+                     inline=False)
     except (UnknownFile, Withheld) as exc:
         return _refused(request, exc)
 
