@@ -17,6 +17,11 @@ from ..rules import StepRefused
 from ..words import plural
 from .auth import BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
 
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'self'")
+"""Every answer's Content-Security-Policy: nothing from elsewhere, no plugin, no framing by
+another site."""
+
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("noticegen.web", "templates"),

@@ -24,7 +24,7 @@ from ..files import write_atomically
 from ..record import RecordError
 from ..service import App
 from ..words import plural
-from .answers import environment, local_path, problem, status_of, wants_json
+from .answers import CSP, environment, local_path, problem, status_of, wants_json
 from .auth import VISITOR, NotSignedIn, PasswordChange
 
 log = logging.getLogger("noticegen.web")
@@ -34,8 +34,6 @@ MAX_BODY = 30_000_000
 """The largest request taken at all (the largest upload, a PDF to verify, is 25 MB): FastAPI
 refuses a larger one (413) at once when it says its length, else at its first byte past the
 limit."""
-CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'self'")
 
 
 def _key(app: App) -> bytes:

@@ -26,8 +26,7 @@ from ...service.views import (
     document_file,
     issue_request,
 )
-from ..answers import page, problem, status_of
-from ..app import CSP
+from ..answers import CSP, page, problem, status_of
 from ..auth import Forbidden, acting, allow
 
 router = APIRouter()
@@ -48,8 +47,8 @@ def _send(file: File, inline: bool) -> Response:
     """A file of the record: shown inline only when asked and when the browser shows it as
     what it is (a PDF, a photo that is an image), else downloaded. Each runs sandboxed (no
     script, an origin of its own) — except a PDF shown inline: Chromium's PDF viewer does not
-    run in a sandboxed document (it shows "blocked"), and it runs no script of the file's in
-    the app's origin."""
+    run in a sandboxed document (it shows "blocked", crbug.com/413851), and it is the viewer,
+    not a page of the app, that reads the PDF."""
     shown = inline and file.shown
     pdf = shown and file.media_type == "application/pdf"
     return Response(file.content, media_type=file.media_type, headers={
