@@ -178,3 +178,14 @@ def test_a_proxys_basic_credentials_do_not_waive_the_csrf_token(web):
     refused = client.post("/users", data={"name": "x.z", "role": "clerk"},
                           headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert refused.status_code in (401, 403)
+
+
+def test_a_new_password_ends_the_persons_other_sessions(web):
+    here = web.client("clerk", "moving.clerk")
+    there = web.client("clerk", "moving.clerk")
+    changed = here.post("/account/password", data={
+        "current": web.PASSWORD, "new": "another-long-password", "again": "another-long-password",
+        "csrf": here.csrf})
+    assert changed.status_code == 303
+    assert here.get("/api/me").status_code == 200  # the session it was changed from
+    assert there.get("/api/me").status_code == 401

@@ -31,6 +31,8 @@ ATTEMPTS = 5
 """Failed sign-ins for one name, or from one address, within THROTTLE before the next waits."""
 THROTTLE = timedelta(minutes=15)
 MIN_PASSWORD = 12
+ENDS = ("signed_out", "expired", "ended")
+"""What ends a session: signing out, idling past IDLE, a change of the person's password."""
 
 _hasher = PasswordHasher()
 _UNKNOWN = _hasher.hash(secrets.token_urlsafe(16))
@@ -138,8 +140,10 @@ def disable_user(app: App, name: str) -> None:
     _revise(app, name, disabled=True)
 
 
-def set_password(app: App, name: str, old: str, new: str) -> None:
-    """The person's own change of password (the old one proves it is them)."""
+def set_password(app: App, name: str, old: str, new: str, keep: str | None = None,
+                 address: str = "unknown") -> None:
+    """The person's own change of password (the old one proves it is them). Every other
+    session of theirs ends (`keep`: the session they are changing it from, at `address`)."""
     app.ready()
     _check_password(new)
     if old == new:
@@ -149,6 +153,15 @@ def set_password(app: App, name: str, old: str, new: str) -> None:
     if row is None or not _matches(row["password_hash"], old):
         raise AccessError("the current password is not right", "type your current password")
     _revise(app, name, password_hash=_hasher.hash(new), must_change=False)
+    kept = digest(keep) if keep else None
+    with app.record.transaction() as c:
+        person, _ = _current(c, name)
+        started = set(c.execute(select(access.c.session_sha256).where(
+            access.c.name == name, access.c.kind == "signed_in")).scalars())
+        ended = set(c.execute(select(access.c.session_sha256).where(
+            access.c.session_sha256.in_(started), access.c.kind.in_(ENDS))).scalars())
+        for hashed in sorted(started - ended - {kept}):
+            _log(c, "ended", name, address, person, hashed)
 
 
 def list_users(app: App) -> list[Account]:
@@ -230,8 +243,7 @@ def session(app: App, token: str, address: str) -> SignedIn | None:
     with app.record.read() as c:
         rows = c.execute(select(access.c.kind, access.c.name, access.c.recorded_at).where(
             access.c.session_sha256 == hashed).order_by(access.c.id)).all()
-        if not rows or rows[0].kind != "signed_in" or any(
-                r.kind in ("signed_out", "expired") for r in rows):
+        if not rows or rows[0].kind != "signed_in" or any(r.kind in ENDS for r in rows):
             return None
         name = rows[0].name
         person, row = _current(c, name)

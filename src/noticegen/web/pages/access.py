@@ -84,7 +84,8 @@ def password_post(request: Request, current: Annotated[str, Form()] = "",
     try:
         if new != again:
             raise NoticegenError("the two new passwords differ", "type the same one twice")
-        set_password(acting(request), person.name, current, new)
+        set_password(acting(request), person.name, current, new, keep=person.session,
+                     address=address(request))
     except NoticegenError as exc:
         return page(request, "password.html", status=422, error=exc, done=False)
     return RedirectResponse(LANDING[person.role], 303)
@@ -171,5 +172,6 @@ class NewPassword(BaseModel):
 def api_password(request: Request, body: NewPassword) -> User:
     """Choose one's own password (the current one proves it is you)."""
     person: SignedIn = request.state.person
-    set_password(acting(request), person.name, body.current, body.new)
+    set_password(acting(request), person.name, body.current, body.new, keep=person.session,
+                 address=address(request))
     return User(name=person.name, role=person.role, disabled=False, must_change=False)
