@@ -161,6 +161,16 @@ class Visit:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def accessibility(self) -> list[dict]:
+        """axe-core's violations of the WCAG 2.0 and 2.1 A and AA rules (what the ADA Title II
+        rule, 28 CFR 35, asks of a city's web content) on the page as it stands now."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        options = {"resultTypes": ["violations"],
+                   "runOnly": {"type": "tag",
+                               "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        return Axe().run(self.page, options=options).response["violations"]
+
     def overflows(self) -> bool:
         return self.page.evaluate(
             "document.documentElement.scrollWidth > document.documentElement.clientWidth")

@@ -1,12 +1,13 @@
 """The pages in a real browser (Debian's Chromium, driven by Playwright): the clerk's day, the
 city attorney's approval, the public's verification link, and hostile case text shown
-literally (issue 14's "done when")."""
+literally (issue 14's "done when"); WCAG 2.1 AA by axe-core on every page, and the keyboard
+alone."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
-from browser import Visit, chromium, serving
+from browser import PASSWORD, Visit, chromium, serving
 
 from noticegen.source import _Loader as CaseLoader
 
@@ -289,7 +290,8 @@ PAGES = {
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desk", "phone"])
 def test_every_page_fits_the_screen(visit, mailed, phone):
-    wide = []
+    """Every page fits a phone and passes axe-core's WCAG 2.1 A and AA rules."""
+    wide, barriers = [], []
     for who, paths in PAGES.items():
         v = visit(phone)
         if who:
@@ -301,4 +303,65 @@ def test_every_page_fits_the_screen(visit, mailed, phone):
             v.shot(name)
             if phone and v.overflows():
                 wide.append(f"{path} as {who}")
+            for rule in v.accessibility():
+                targets = ", ".join(" ".join(node["target"]) for node in rule["nodes"][:3])
+                barriers.append(f"{path} as {who}: {rule['id']} ({rule['impact']}) at "
+                                f"{targets}: {rule['help']}")
     assert not wide, "scrolls sideways at 390 px: " + ", ".join(wide)
+    assert not barriers, "WCAG 2.1 AA (axe-core):\n" + "\n".join(barriers)
+
+
+# -- the keyboard alone ----------------------------------------------------------------------
+
+FOCUSED = """() => { const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const r = e.getBoundingClientRect();
+  return {what: e.outerHTML.slice(0, 80),
+          ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                || s.boxShadow !== 'none',
+          shown: r.width > 0 && r.height > 0}; }"""
+FOCUSABLE = """() => [...document.querySelectorAll(
+  'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, '
+  + 'textarea, [tabindex]:not([tabindex="-1"])')].filter(e => e.getClientRects().length).length"""
+
+
+def tab_to(v: Visit, element_id: str) -> None:
+    for _ in range(30):
+        v.page.keyboard.press("Tab")
+        if v.page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_signing_in_with_the_keyboard_alone(visit):
+    v = visit()
+    v.go("/sign-in")
+    tab_to(v, "name")
+    v.page.keyboard.type("clerk.jones")
+    v.page.keyboard.press("Tab")
+    assert v.page.evaluate("document.activeElement.id") == "password"
+    v.page.keyboard.type(PASSWORD)
+    with v.page.expect_navigation():
+        v.page.keyboard.press("Enter")
+    assert "/sign-in" not in v.page.url
+    assert "clerk.jones" in v.page.inner_text("header")
+
+
+@pytest.mark.parametrize(("who", "path"), [(None, "/verify"), ("clerk.jones", "/batches/new")])
+def test_every_focusable_element_shows_where_the_focus_is(visit, who, path):
+    v = visit()
+    if who:
+        v.sign_in(who)
+    v.go(path)
+    reached, unmarked = [], []
+    for _ in range(200):
+        v.page.keyboard.press("Tab")
+        focused = v.page.evaluate(FOCUSED)
+        if focused is None or (reached and focused["what"] == reached[0]):
+            break  # round to the start: every element has had the focus once
+        reached.append(focused["what"])
+        if not (focused["ring"] and focused["shown"]):
+            unmarked.append(focused["what"])
+    assert len(reached) >= v.page.evaluate(FOCUSABLE), reached
+    assert not unmarked, f"no visible focus indicator on {path}: {unmarked}"
