@@ -4,9 +4,9 @@ service is in the README."""
 from __future__ import annotations
 
 import click
+from conftest import REPO
 from fastapi.routing import APIRoute
 
-from conftest import REPO
 from noticegen.cli import cli
 from noticegen.web.pages import ROUTERS
 
