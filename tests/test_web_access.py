@@ -189,3 +189,13 @@ def test_a_new_password_ends_the_persons_other_sessions(web):
     assert changed.status_code == 303
     assert here.get("/api/me").status_code == 200  # the session it was changed from
     assert there.get("/api/me").status_code == 401
+
+
+def test_the_navigation_marks_the_page_you_are_on(web):
+    import re
+
+    clerk = web.client("clerk")
+    for path, current in (("/batches/new", "/batches/new"), ("/batches", "/batches"),
+                          ("/queue", "/queue")):
+        marked = re.findall(r'<a href="([^"]+)" aria-current="page">', clerk.get(path).text)
+        assert marked == [current], (path, marked)
