@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..service.people import ROLES
+from ..roles import ROLES
 from .common import Context
 
 

@@ -3,6 +3,7 @@ tokens, sessions and the sign-in trail. Every change is a new row; nothing is ov
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -15,14 +16,10 @@ from sqlalchemy import Connection, func, insert, select
 from ..errors import NoticegenError
 from ..record.db import actor_id, now
 from ..record.tables import access, accounts, api_tokens, people
+from ..roles import PUBLIC, ROLES
+from ..roles import SEES_COMPLAINANT as SEES_COMPLAINANT  # re-exported: the web imports it here
 from .app import App
 
-ROLES = ("officer", "clerk", "attorney", "manager", "admin")
-SEES_COMPLAINANT = ("clerk", "officer", "manager")
-"""The roles whose work needs the complainant's name and contact (directive V.A.3: nobody
-else sees it: not the city attorney's reviewers, not the administrator, not the public)."""
-PUBLIC = "public"
-"""The actor of what an unsigned visitor does (a failed sign-in under an unknown name)."""
 IDLE = timedelta(minutes=30)
 """A session unused this long is over."""
 SEEN_EVERY = timedelta(minutes=1)
@@ -35,8 +32,13 @@ ENDS = ("signed_out", "expired", "ended")
 """What ends a session: signing out, idling past IDLE, a change of the person's password."""
 
 _hasher = PasswordHasher()
-_UNKNOWN = _hasher.hash(secrets.token_urlsafe(16))
-"""Checked against when the name is unknown, so that the answer takes as long."""
+
+
+@functools.cache
+def _unknown() -> str:
+    """Checked against when the name is unknown, so that the answer takes as long (made at
+    first use, not at import: hashing costs time every command would pay)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccessError(NoticegenError):
@@ -224,7 +226,7 @@ def sign_in(app: App, name: str, password: str, address: str) -> tuple[SignedIn,
             refused: AccessError = Throttled(
                 "too many failed sign-ins", f"wait {int(THROTTLE.total_seconds() // 60)} "
                 "minutes, then try again; an administrator can help sooner")
-        elif not _matches(row["password_hash"] if row else _UNKNOWN, password) \
+        elif not _matches(row["password_hash"] if row else _unknown(), password) \
                 or row is None or row["disabled"]:
             _log(c, "sign_in_failed", name, address, person if row else 0)
             refused = AccessError("the name or password is not right",
