@@ -20,6 +20,11 @@ class Problem:
     message: str
     hint: str | None = None
 
+    def as_json(self) -> dict[str, str | int | None]:
+        """The problem as the JSON API (and a failed job's detail) gives it."""
+        return {"where": self.file, "line": self.line, "field": self.field,
+                "message": self.message, "hint": self.hint}
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         text = f"{where}: {self.field}: {self.message}" if self.field else \
@@ -39,6 +44,11 @@ class NoticegenError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n    hint: {self.hint}" if self.hint else self.message
+
+
+class NotFound(NoticegenError):
+    """No such thing in the record (a case, a document, a batch, a job, a template): the web
+    answers 404 with the message and hint."""
 
 
 class InputError(NoticegenError):

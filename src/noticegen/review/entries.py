@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NoticegenError
+from ..errors import NotFound
 from ..mail.chunks import MAIL_TEMPLATE_VERSIONS
 from ..render.registry import DocumentType, Registry, TemplateEntry, load_registry
 from ..source import suggest
@@ -88,6 +88,6 @@ def find_entry(entries: list[ReviewEntry], template_id: str) -> ReviewEntry:
             return entry
     ids = [e.id for e in entries]
     near = suggest(template_id, ids)
-    raise NoticegenError(f"no template '{template_id}'",
+    raise NotFound(f"no template '{template_id}'",
                          f"did you mean '{near}'?" if near else
                          "see `noticegen templates list`; known: " + ", ".join(ids))

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import NoticegenError, Problem
+from ..errors import NotFound, Problem
 from ..mail.chunks import piece_stem
 from ..record.tables import batches, documents, events, mail_pieces, people
 from ..render.context import ROLE_LABELS
@@ -27,7 +27,7 @@ MEDIA = {".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8",
          ".json": "application/json"}
 
 
-class NoSuchBatch(NoticegenError):
+class NoSuchBatch(NotFound):
     """No batch (or no paper of a batch) of that name in the record."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from ..errors import InputError, NoticegenError, Problem
+from ..errors import InputError, NotFound, NoticegenError, Problem
 from ..record.db import now
 from ..record.tables import job_events, jobs, people
 from .app import App
@@ -47,7 +47,7 @@ class Job:
         return self.state in ENDED
 
 
-class NoSuchJob(NoticegenError):
+class NoSuchJob(NotFound):
     """No job of that id in the record."""
 
 

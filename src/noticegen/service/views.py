@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from ..cases import Case, redacted
-from ..errors import InputError, NoticegenError, Problem
+from ..errors import InputError, NotFound, NoticegenError, Problem
 from ..images import BROWSER, HEAD, image_format
 from ..mail.article_numbers import printed
 from ..record.tables import case_revisions, cases, documents, events, people, photos
@@ -52,11 +52,11 @@ SKEW = timedelta(minutes=1)
 """How far ahead of the service's clock an issue time may be (the browser's clock)."""
 
 
-class UnknownCase(NoticegenError):
+class UnknownCase(NotFound):
     """No such case in the record (a page answers 404)."""
 
 
-class UnknownFile(NoticegenError):
+class UnknownFile(NotFound):
     """No such document, or no such photo of this case (a page answers 404)."""
 
 

@@ -10,10 +10,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..errors import InputError, NoticegenError
+from ..errors import InputError, NotFound, NoticegenError
 from ..record import RecordError
 from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
+from ..service.views import Withheld
 from ..words import plural
 from .auth import BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
 
@@ -60,8 +61,10 @@ def problem(request: Request, status: int, message: str, hint: str | None = None
 def status_of(exc: NoticegenError) -> int:
     if isinstance(exc, NotSignedIn):
         return 401
-    if isinstance(exc, Forbidden | BadCsrf | PasswordChange):
+    if isinstance(exc, Forbidden | BadCsrf | PasswordChange | Withheld):
         return 403
+    if isinstance(exc, NotFound):
+        return 404
     if isinstance(exc, InputError):
         return 422
     if isinstance(exc, StepRefused | TemplateNotApproved | TemplateChanged):

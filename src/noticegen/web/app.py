@@ -81,8 +81,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
              413: ("the request is too large",
                    f"send at most {MAX_BODY // 1_000_000} MB at once")}
     message, hint = words.get(exc.status_code, (str(exc.detail), None))
-    if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
-        message = exc.detail
     return problem(request, exc.status_code, message, hint)
 
 

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 
 from ...errors import InputError, Problem
 from ...mail.article_numbers import printed
@@ -19,7 +18,6 @@ from ...service import App
 from ...service.batches import (
     BatchSummary,
     BatchView,
-    NoSuchBatch,
     Plan,
     batch_view,
     default_batch_id,
@@ -29,7 +27,7 @@ from ...service.batches import (
 from ...service.batches import (
     paper as paper_file,
 )
-from ...service.jobs import Job, NoSuchJob, job, recent, submit_batch
+from ...service.jobs import Job, job, recent, submit_batch
 from ...service.mailing import MAIL_DATE_FIELD, REQUEST
 from ..answers import page
 from ..auth import acting, allow
@@ -85,13 +83,6 @@ def local(app: App) -> Callable[[datetime], str]:
         aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return shown
-
-
-def _job(app: App, job_id: str) -> Job:
-    try:
-        return job(app, job_id)
-    except NoSuchJob as exc:
-        raise HTTPException(404, exc.message) from None
 
 
 def _links(found: Job) -> list[Link]:
@@ -207,14 +198,14 @@ def api_batches_post(request: Request, body: NewBatch) -> Queued:
 @router.get("/jobs/{job_id}", dependencies=[Depends(allow(*DESK))])
 def job_page(request: Request, job_id: str) -> Response:
     app = acting(request)
-    found = _job(app, job_id)
+    found = job(app, job_id)
     return page(request, "job.html", job=found, links=_links(found), local=local(app))
 
 
 @router.get("/jobs/{job_id}/progress", dependencies=[Depends(allow(*DESK))])
 def job_progress(request: Request, job_id: str) -> Response:
     """The progress bar alone, which the job page polls until the job ends."""
-    found = _job(acting(request), job_id)
+    found = job(acting(request), job_id)
     return page(request, "job_progress.html", job=found, links=_links(found))
 
 
@@ -222,17 +213,10 @@ def job_progress(request: Request, job_id: str) -> Response:
 def api_job(request: Request, job_id: str) -> JobModel:
     """A job's state (queued, started, resumed, progress, finished, failed), its progress,
     and when finished where its work is."""
-    return _job_model(_job(acting(request), job_id))
+    return _job_model(job(acting(request), job_id))
 
 
 # -- batches on record ---------------------------------------------------------------------
-
-def _batch(app: App, batch_id: str) -> BatchView:
-    try:
-        return batch_view(app, batch_id)
-    except NoSuchBatch as exc:
-        raise HTTPException(404, exc.message) from None
-
 
 @router.get("/batches", dependencies=[Depends(allow(*DESK))])
 def batches_page(request: Request) -> Response:
@@ -250,24 +234,21 @@ def api_batches(request: Request) -> list[BatchSummary]:
 @router.get("/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
 def batch_page(request: Request, batch_id: str) -> Response:
     app = acting(request)
-    return page(request, "batch.html", batch=_batch(app, batch_id), printed=printed,
+    return page(request, "batch.html", batch=batch_view(app, batch_id), printed=printed,
                 local=local(app))
 
 
 @router.get("/api/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
 def api_batch(request: Request, batch_id: str) -> BatchView:
     """A batch with its papers (by SHA-256) and its pieces in mailing order."""
-    return _batch(acting(request), batch_id)
+    return batch_view(acting(request), batch_id)
 
 
 @router.get("/batches/{batch_id}/{paper}", dependencies=[Depends(allow(*DESK))])
 def batch_paper(request: Request, batch_id: str, paper: str) -> Response:
     """print.pdf, firm-mailing-book.pdf, manifest.csv or batch.json, from the blob store by
     the SHA-256 the record names."""
-    try:
-        path, media = paper_file(acting(request), batch_id, paper)
-    except NoSuchBatch as exc:
-        raise HTTPException(404, exc.message) from None
+    path, media = paper_file(acting(request), batch_id, paper)
     return FileResponse(path, media_type=media, filename=f"{batch_id}-{paper}",
                         content_disposition_type="inline")
 

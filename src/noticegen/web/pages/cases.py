@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ...errors import InputError, NoticegenError
+from ...errors import InputError, NotFound, NoticegenError
 from ...service.people import SEES_COMPLAINANT, SignedIn
 from ...service.views import (
     CaseView,
@@ -18,16 +18,14 @@ from ...service.views import (
     File,
     IssuedAnswer,
     IssueRequest,
-    UnknownCase,
-    UnknownFile,
     Withheld,
     case_photo,
     case_view,
     document_file,
     issue_request,
 )
-from ..answers import CSP, page, problem, status_of
-from ..auth import Forbidden, acting, allow
+from ..answers import CSP, page, status_of
+from ..auth import acting, allow
 
 router = APIRouter()
 READERS = ("clerk", "manager", "officer", "attorney")
@@ -64,20 +62,9 @@ def _disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _refused(request: Request, exc: NoticegenError) -> Response:
-    """An unknown case or file is a 404 with its hint; a withheld document a 403."""
-    if isinstance(exc, Withheld):
-        raise Forbidden(exc.message, exc.hint)
-    return problem(request, 404, exc.message, exc.hint)
-
-
 @router.get("/cases/{case_number}", dependencies=[Depends(allow(*READERS))])
 def case_page(request: Request, case_number: str, issued: str | None = None) -> Response:
-    try:
-        view = _view(request, case_number)
-    except UnknownCase as exc:
-        return _refused(request, exc)
-    return _page(request, view, issued=issued)
+    return _page(request, _view(request, case_number), issued=issued)
 
 
 def _page(request: Request, view: CaseView, status: int = 200, issued: str | None = None,
@@ -92,35 +79,22 @@ def _page(request: Request, view: CaseView, status: int = 200, issued: str | Non
 def api_case(request: Request, case_number: str) -> ClerkCaseView | CaseView:
     """The case with its parties, violations, event log, documents and mail pieces; the
     complainant only for the roles that see it (clerk, officer, manager)."""
-    try:
-        return _view(request, case_number)
-    except UnknownCase as exc:
-        return _refused(request, exc)  # type: ignore[return-value]
+    return _view(request, case_number)
 
 
 @router.get("/cases/{case_number}/photos/{sha256}", dependencies=[Depends(allow(*READERS))])
 def photo(request: Request, case_number: str, sha256: str) -> Response:
-    try:
-        return _send(case_photo(acting(request), case_number, sha256), inline=True)
-    except UnknownFile as exc:
-        return _refused(request, exc)
+    return _send(case_photo(acting(request), case_number, sha256), inline=True)
 
 
 @router.get("/documents/{document_id}", dependencies=[Depends(allow(*READERS))])
 def document_inline(request: Request, document_id: str) -> Response:
-    try:
-        return _send(document_file(acting(request), document_id, _sees(request)), inline=True)
-    except (UnknownFile, Withheld) as exc:
-        return _refused(request, exc)
+    return _send(document_file(acting(request), document_id, _sees(request)), inline=True)
 
 
 @router.get("/documents/{document_id}/download", dependencies=[Depends(allow(*READERS))])
 def document_download(request: Request, document_id: str) -> Response:
-    try:
-        return _send(document_file(acting(request), document_id, _sees(request)),
-                     inline=False)
-    except (UnknownFile, Withheld) as exc:
-        return _refused(request, exc)
+    return _send(document_file(acting(request), document_id, _sees(request)), inline=False)
 
 
 @router.post("/cases/{case_number}/documents", dependencies=[Depends(allow("clerk"))])
@@ -137,8 +111,8 @@ def issue_form(request: Request, case_number: str,
     try:
         done = issue_request(acting(request), case_number,
                              IssueRequest(type=doc_type, **given), _sees(request))
-    except (UnknownCase, Withheld) as exc:
-        return _refused(request, exc)
+    except (NotFound, Withheld):
+        raise  # the error page, not the form
     except NoticegenError as exc:
         error = {"type": doc_type, "message": exc.message, "hint": exc.hint,
                  "fields": {p.field: p for p in exc.problems}
@@ -153,7 +127,4 @@ def issue_form(request: Request, case_number: str,
 def api_issue(request: Request, case_number: str, body: IssueRequest) -> IssuedAnswer:
     """Issue one document (as `noticegen render` does): 409 when the ladder or the city
     attorney's approval refuses it (the message quotes the rule), 422 when facts are missing."""
-    try:
-        return issue_request(acting(request), case_number, body, _sees(request))
-    except (UnknownCase, Withheld) as exc:
-        return _refused(request, exc)  # type: ignore[return-value]
+    return issue_request(acting(request), case_number, body, _sees(request))

@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from ...errors import InputError
-from ...review import review_entries
+from ...errors import InputError, NotFound
+from ...review import find_entry, review_entries
 from ...review.approvals import SHORT
 from ...service import approve
-from ...service.jobs import Job, NoSuchJob, job, recent, submit_review
+from ...service.jobs import Job, job, recent, submit_review
 from ...service.people import SignedIn
 from ...service.templates import (
     Comparison,
@@ -44,10 +44,8 @@ PDF_CSP = "frame-ancestors 'self'"
 
 def known(request: Request, template_id: str) -> str:
     """A template id of the registry or the mail templates, or 404."""
-    ids = [e.id for e in review_entries(request.app.state.base.root / "templates")]
-    if template_id not in ids:
-        raise HTTPException(404, f"there is no template '{template_id}'")
-    return template_id
+    return find_entry(review_entries(request.app.state.base.root / "templates"),
+                      template_id).id
 
 
 Known = Annotated[str, Depends(known)]
@@ -295,12 +293,10 @@ def api_template_send_back(request: Request, template_id: Known,
 
 def _review(request: Request, job_id: str) -> Job:
     """The review job of that id, or 404 (another kind of job is not a review)."""
-    try:
-        found = job(acting(request), job_id)
-    except NoSuchJob:
-        found = None
-    if found is None or found.kind != "review":
-        raise HTTPException(404, f"there is no template review {job_id}")
+    found = job(acting(request), job_id)
+    if found.kind != "review":
+        raise NotFound(f"there is no template review {job_id}",
+                       "the templates page lists recent reviews")
     return found
 
 
@@ -335,7 +331,8 @@ def review_page(request: Request, job_id: str) -> Response:
 def review_file(request: Request, job_id: str, name: str) -> Response:
     found = _review(request, job_id)
     if name not in _files_of(found):
-        raise HTTPException(404, f"the review {job_id} has no file {name}")
+        raise NotFound(f"the review {job_id} has no file {name}",
+                       "its page lists its files")
     sha = found.detail["pdf"] if name == REVIEW_PDF else found.detail["docx"][name]
     kind = "application/pdf" if name == REVIEW_PDF else \
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,9 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 
-from ...errors import InputError, NoticegenError, Problem
+from ...errors import InputError, NotFound, NoticegenError, Problem
 from ...mail.article_numbers import printed
 from ...service import App, add_event, reports
 from ...service.tracking import (
@@ -54,7 +53,8 @@ class NewReceipt(BaseModel):
 def _report(app: App, article: str) -> PieceReport:
     found = reports(app, article=article.replace(" ", ""))
     if not found:
-        raise HTTPException(404, f"there is no mail piece with article number {article}")
+        raise NotFound(f"there is no mail piece with article number {article}",
+                       "the tracking page lists every piece")
     return found[0]
 
 
