@@ -202,3 +202,9 @@ def actor_id(connection: Connection, name: str) -> int:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def utc(moment: datetime) -> datetime:
+    """A time the record stamped with `now()`, zone-aware: SQLite gives it back naive (its
+    digits are UTC), PostgreSQL aware."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

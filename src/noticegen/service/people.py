@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select
 
 from ..errors import NoticegenError
-from ..record.db import actor_id, now
+from ..record.db import actor_id, now, utc
 from ..record.tables import access, accounts, api_tokens, people
 from ..roles import PUBLIC, ROLES
 from ..roles import SEES_COMPLAINANT as SEES_COMPLAINANT  # re-exported: the web imports it here
@@ -249,8 +249,7 @@ def session(app: App, token: str, address: str) -> SignedIn | None:
             return None
         name = rows[0].name
         person, row = _current(c, name)
-    last = rows[-1].recorded_at
-    last = last if last.tzinfo else last.replace(tzinfo=now().tzinfo)
+    last = utc(rows[-1].recorded_at)
     if row is None or row["disabled"]:
         return None
     if now() - last > IDLE:

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from ..errors import InputError, NoticegenError, Problem
 from ..files import sha256_bytes, write_atomically
-from ..record.db import now
+from ..record.db import now, utc
 from ..record.tables import approvals, people, template_reviews
 from ..review import Specimens, content_hash, find_entry, review_entries, status
 from ..review import approve as approve_file
@@ -24,6 +24,7 @@ from ..review.approvals import SHORT, Approval, Status, approved_text_path, chec
 from ..review.diff import Row, html_report, report_pdf, rows, templates_at, unified
 from ..review.hashing import MISSING, REGISTRY_KEY
 from ..review.specimen import comparable
+from ..rules.deadlines import local
 from .app import App
 
 SENT_BACK = "sent_back"
@@ -170,7 +171,7 @@ def _sent_back(app: App, template_id: str | None = None) -> list[SentBack]:
         found = c.execute(query).mappings().all()
     zone = app.project.settings.zone
     return [SentBack(r["template_id"], r["version"], r["hash"], r["note"], r["name"],
-                     r["recorded_at"].astimezone(zone)) for r in found]
+                     local(utc(r["recorded_at"]), zone)) for r in found]
 
 
 def _state(current: Status, backs: list[SentBack]) -> TemplateState:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..files import sha256_bytes
 from ..record.tables import documents, events
 from ..rules import long_date
+from ..rules.deadlines import local
 from ..tracking import PieceRecord
 from .app import App
 from .tracking import Match, TrackingError, pieces, verify_link, verify_sha256
@@ -97,7 +98,7 @@ def _facts(app: App, doc: dict[str, Any], mailed: list[PieceRecord]) -> Document
     role = ROLES.get(doc["role"])
     what = f"{role[0].upper()}{role[1:]} — {title}" if role else title
     issued = doc["issued_at"]
-    issued_on = issued.astimezone(zone).date() if issued.tzinfo else issued.date()
+    issued_on = local(issued, zone).date()
     issued_line = f"Issued on {long_date(issued_on)}"
     if not mailed and not role and doc["delivery"] in DELIVERY:
         issued_line += " " + DELIVERY[doc["delivery"]]

@@ -24,6 +24,7 @@ from ..render.context import public_places
 from ..render.identity import verification_url
 from ..render.registry import Registry, load_registry
 from ..rules import Step, next_steps, rank
+from ..rules.deadlines import local
 from ..rules.mailing import before_the_case, case_facts
 from ..rules.serving import DELIVERY
 from ..source import suggest
@@ -238,10 +239,9 @@ def _require_case(c: Connection, number: str) -> None:
 
 
 def _local(app: App, moment: datetime) -> datetime:
-    """The agency's wall-clock time of a stored moment (PostgreSQL gives it back in UTC)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(app.project.settings.zone).replace(tzinfo=None)
+    """The agency's wall-clock time of a wall-clock moment (an issue time: SQLite gives back
+    its naive wall-clock digits, PostgreSQL the instant in UTC)."""
+    return local(moment, app.project.settings.zone).replace(tzinfo=None)
 
 
 def case_view(app: App, number: str, sees_complainant: bool, as_of: date
