@@ -18,6 +18,7 @@ from ..rules.priority import ELEVATED, Priority
 from ..tracking.report import piece_report
 from .app import App
 from .cases import CaseRecord, case_numbers, load_case
+from .dates import parse_day
 from .tracking import due
 
 SKIPPED = {
@@ -118,11 +119,7 @@ def as_of_date(app: App, given: str | None, field: str = "as_of") -> date:
     """The as-of day asked for (YYYY-MM-DD), or today in the agency's zone."""
     if not given or not given.strip():
         return app.today()
-    try:
-        return date.fromisoformat(given.strip())
-    except ValueError:
-        raise InputError([Problem("query", None, field, f"'{given}' is not a date",
-                                  "write YYYY-MM-DD, e.g. 2026-11-25")]) from None
+    return parse_day(given, field, "query")
 
 
 def priority_view(priority: Priority) -> PriorityView:

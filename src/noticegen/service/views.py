@@ -32,6 +32,7 @@ from ..tracking import EVENTS
 from ..tracking.report import piece_report
 from .app import App
 from .cases import CaseRecord, load_case
+from .dates import parse_moment
 from .issue import issue
 from .queue import (
     Compliance,
@@ -367,17 +368,12 @@ class IssuedAnswer(BaseModel):
     """False when the very same document was already on record (nothing was added)."""
 
 
-def moment(app: App, given: str | None, field: str) -> datetime | None:
+def moment(given: str | None, field: str) -> datetime | None:
     """A wall-clock date-time in the agency's zone from a form (YYYY-MM-DD HH:MM, or the
     browser's YYYY-MM-DDTHH:MM); None when left empty."""
     if not given or not given.strip():
         return None
-    try:
-        found = datetime.fromisoformat(given.strip())
-    except ValueError:
-        raise InputError([Problem("form", None, field, f"'{given}' is not a date and time",
-                                  "write YYYY-MM-DD HH:MM, e.g. 2026-11-25 10:00")]) from None
-    return _local(app, found)
+    return parse_moment(given, field)
 
 
 def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bool
@@ -390,8 +386,8 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
     given = {k: (v.strip() or None) if isinstance(v, str) else v
              for k, v in req.model_dump().items()}
     doc_type = given["type"] or ""
-    issued = moment(app, given["issued"], "issued") or app.now()
-    hearing = moment(app, given["hearing"], "hearing")
+    issued = moment(given["issued"], "issued") or app.now()
+    hearing = moment(given["hearing"], "hearing")
     problems = []
     if given["service"] and given["service"] not in DELIVERY:
         problems.append(Problem("form", None, "service", f"'{given['service']}' is not a way "
