@@ -181,10 +181,8 @@ def run(app: App, job_id: str) -> Job:
         return job(app, job_id)
     except InputError as exc:
         return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
-                    {"message": exc.message, "hint": exc.hint, "problems": [
-                        {"where": p.file, "line": p.line, "field": p.field,
-                         "message": p.message, "hint": p.hint} for p in exc.problems]}) \
-            or job(app, job_id)
+                    {"message": exc.message, "hint": exc.hint,
+                     "problems": [p.as_json() for p in exc.problems]}) or job(app, job_id)
     except NoticegenError as exc:
         return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
                     {"message": exc.message, "hint": exc.hint}) or job(app, job_id)
