@@ -3,11 +3,12 @@ token and the agency), or the one shape of a problem — the error page, or JSON
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..errors import InputError, NotFound, NoticegenError
@@ -22,6 +23,11 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
        "form-action 'self'; frame-ancestors 'self'")
 """Every answer's Content-Security-Policy: nothing from elsewhere, no plugin, no framing by
 another site."""
+PDF_CSP = "frame-ancestors 'self'"
+"""A PDF shown inline: Chromium's PDF viewer is a plugin the PDF's own document embeds, so the
+pages' `object-src 'none'` would block it, and it does not run in a sandboxed document (it
+shows "blocked", crbug.com/413851); it is the viewer, not a page of the app, that reads the
+PDF, and only this service may frame it."""
 
 
 def environment() -> Environment:
@@ -40,6 +46,27 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         request=request, person=person, csrf=csrf_token(request), path=request.url.path,
         agency=request.app.state.base.project.settings.agency, **context)
     return HTMLResponse(html, status_code=status)
+
+
+def file_response(content: bytes | Path, media_type: str, name: str, *,
+                  inline: bool) -> Response:
+    """A file to send: shown inline when asked (the caller knows the browser shows it as what
+    it is), else downloaded as `name`. Each runs sandboxed (no script, an origin of its own)
+    except a PDF shown inline, which has the PDF policy."""
+    pdf = inline and media_type.split(";")[0].strip() == "application/pdf"
+    headers = {"Content-Disposition": _disposition("inline" if inline else "attachment", name),
+               "Content-Security-Policy": PDF_CSP if pdf else f"{CSP}; sandbox"}
+    if isinstance(content, Path):
+        return FileResponse(content, media_type=media_type, headers=headers)
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def _disposition(kind: str, name: str) -> str:
+    """Content-Disposition with the name as RFC 6266 gives it: `filename*` in UTF-8 (so
+    'фото.jpg' is kept, and the header stays Latin-1 as HTTP needs), and an ASCII fallback
+    for the clients that do not read it."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def wants_json(request: Request) -> bool:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from ...errors import InputError, Problem
@@ -29,7 +29,7 @@ from ...service.batches import (
 )
 from ...service.jobs import Job, job, recent, submit_batch
 from ...service.mailing import MAIL_DATE_FIELD, REQUEST
-from ..answers import page
+from ..answers import file_response, page
 from ..auth import acting, allow
 
 router = APIRouter()
@@ -249,6 +249,5 @@ def batch_paper(request: Request, batch_id: str, paper: str) -> Response:
     """print.pdf, firm-mailing-book.pdf, manifest.csv or batch.json, from the blob store by
     the SHA-256 the record names."""
     path, media = paper_file(acting(request), batch_id, paper)
-    return FileResponse(path, media_type=media, filename=f"{batch_id}-{paper}",
-                        content_disposition_type="inline")
+    return file_response(path, media, f"{batch_id}-{paper}", inline=True)
 

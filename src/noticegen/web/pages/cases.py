@@ -5,7 +5,6 @@ document. The complainant is in the page and its API only for the roles that nee
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +23,7 @@ from ...service.views import (
     document_file,
     issue_request,
 )
-from ..answers import CSP, page, status_of
+from ..answers import file_response, page, status_of
 from ..auth import acting, allow
 
 router = APIRouter()
@@ -42,24 +41,10 @@ def _view(request: Request, number: str) -> CaseView | ClerkCaseView:
 
 
 def _send(file: File, inline: bool) -> Response:
-    """A file of the record: shown inline only when asked and when the browser shows it as
-    what it is (a PDF, a photo that is an image), else downloaded. Each runs sandboxed (no
-    script, an origin of its own) — except a PDF shown inline: Chromium's PDF viewer does not
-    run in a sandboxed document (it shows "blocked", crbug.com/413851), and it is the viewer,
-    not a page of the app, that reads the PDF."""
-    shown = inline and file.shown
-    pdf = shown and file.media_type == "application/pdf"
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": _disposition("inline" if shown else "attachment", file.name),
-        "Content-Security-Policy": CSP if pdf else f"{CSP}; sandbox"})
-
-
-def _disposition(kind: str, name: str) -> str:
-    """Content-Disposition with the name as RFC 6266 gives it: `filename*` in UTF-8 (so
-    'фото.jpg' is kept, and the header stays Latin-1 as HTTP needs), and an ASCII fallback
-    for the clients that do not read it."""
-    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in name)
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    """Shown inline only when asked and when the browser shows it as what it is (a PDF, a
+    photo that is an image), else downloaded."""
+    return file_response(file.content, file.media_type, file.name,
+                         inline=inline and file.shown)
 
 
 @router.get("/cases/{case_number}", dependencies=[Depends(allow(*READERS))])

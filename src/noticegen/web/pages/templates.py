@@ -30,16 +30,13 @@ from ...service.templates import (
     state,
     states,
 )
-from ..answers import page
+from ..answers import file_response, page
 from ..auth import acting, allow
 
 router = APIRouter()
 READERS = ("attorney", "manager")
 """Who reads the review; only the attorney approves, sends back or asks for the review PDF."""
 REVIEW_PDF = "templates-review.pdf"
-PDF_CSP = "frame-ancestors 'self'"
-"""A PDF's own policy: Chromium's PDF viewer is an embedded plugin, which the pages' policy
-(object-src 'none') would block inside the specimen's frame."""
 
 
 def known(request: Request, template_id: str) -> str:
@@ -227,9 +224,8 @@ def template_page(request: Request, template_id: Known) -> Response:
 
 @router.get("/templates/{template_id}/specimen.pdf", dependencies=[Depends(allow(*READERS))])
 def template_specimen(request: Request, template_id: Known) -> Response:
-    return Response(specimen_pdf(acting(request), template_id), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{template_id}-'
-                             'specimen.pdf"', "Content-Security-Policy": PDF_CSP})
+    return file_response(specimen_pdf(acting(request), template_id), "application/pdf",
+                         f"{template_id}-specimen.pdf", inline=True)
 
 
 @router.get("/api/templates/{template_id}", dependencies=[Depends(allow(*READERS))])
@@ -336,8 +332,7 @@ def review_file(request: Request, job_id: str, name: str) -> Response:
     sha = found.detail["pdf"] if name == REVIEW_PDF else found.detail["docx"][name]
     kind = "application/pdf" if name == REVIEW_PDF else \
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return Response(acting(request).blobs.read(sha), media_type=kind,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_response(acting(request).blobs.read(sha), kind, name, inline=False)
 
 
 @router.post("/api/template-reviews", dependencies=[Depends(allow("attorney"))],
