@@ -109,10 +109,32 @@ def repo_project():
     return load_project(REPO)
 
 
+TEST_KEY = "test-key-not-secret"
+"""The signing key every test's documents are signed with."""
+
+
 @pytest.fixture(autouse=True)
 def _signing_key(monkeypatch):
     """Documents are signed; tests use a fixed key from the environment, never a file."""
-    monkeypatch.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
+    monkeypatch.setenv("NOTICEGEN_HMAC_KEY", TEST_KEY)
+
+
+@contextmanager
+def env_var(name: str, value: str | None):
+    """NAME set to VALUE (unset for None) while the block runs, as it was afterwards: for
+    module fixtures and helpers, which the per-test monkeypatch does not reach."""
+    before = os.environ.get(name)
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+    try:
+        yield value
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def pytest_collection_modifyitems(items):
@@ -149,11 +171,12 @@ def fresh_database():
 
 
 @contextmanager
-def opened(root: Path):
-    """The project's App over the record under test (NOTICEGEN_DATABASE_URL, else SQLite)."""
+def opened(root: Path, actor: str = "tester"):
+    """The project's App over the record under test (NOTICEGEN_DATABASE_URL, else SQLite),
+    acting as ACTOR."""
     from noticegen.service import App
 
-    app = App.open(root, "tester", os.environ.get("NOTICEGEN_DATABASE_URL"))
+    app = App.open(root, actor, os.environ.get("NOTICEGEN_DATABASE_URL"))
     try:
         yield app
     finally:
@@ -210,21 +233,9 @@ def examples_project(folder: Path, database: str | None) -> Path:
     return root
 
 
-@contextmanager
 def record_env(url: str | None):
     """NOTICEGEN_DATABASE_URL set to the record under test for a whole module's fixtures."""
-    before = os.environ.get("NOTICEGEN_DATABASE_URL")
-    if url is None:
-        os.environ.pop("NOTICEGEN_DATABASE_URL", None)
-    else:
-        os.environ["NOTICEGEN_DATABASE_URL"] = url
-    try:
-        yield url
-    finally:
-        if before is None:
-            os.environ.pop("NOTICEGEN_DATABASE_URL", None)
-        else:
-            os.environ["NOTICEGEN_DATABASE_URL"] = before
+    return env_var("NOTICEGEN_DATABASE_URL", url)
 
 
 @pytest.fixture
@@ -243,6 +254,7 @@ class Web:
 
         self.root = root
         self.asgi = create_app(root, os.environ.get("NOTICEGEN_DATABASE_URL"))
+        self.seeded = None  # what served_examples' seed made
 
     def close(self) -> None:
         """The service's own record connections (a test client runs no shutdown)."""
@@ -283,6 +295,25 @@ class Web:
         found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
         assert found, f"no CSRF token on {path}"
         return found.group(1)
+
+
+@contextmanager
+def served_examples(tmp_path_factory, name: str, seed=None, actor: str = "clerk.test"):
+    """The examples in a fresh record under a new folder NAME, served (a module's fixture):
+    the signing key and the record's URL are set while it lasts. `seed(app)` runs first with
+    an App over the record acting as ACTOR; what it returns is the Web's `seeded`."""
+    with env_var("NOTICEGEN_HMAC_KEY", TEST_KEY), fresh_database() as url, record_env(url):
+        root = examples_project(tmp_path_factory.mktemp(name), url)
+        seeded = None
+        if seed is not None:
+            with opened(root, actor) as app:
+                seeded = seed(app)
+        web = Web(root)
+        web.seeded = seeded
+        try:
+            yield web
+        finally:
+            web.close()
 
 
 @pytest.fixture

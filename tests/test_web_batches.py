@@ -11,7 +11,7 @@ import time
 from datetime import date
 
 import pytest
-from conftest import Web, examples_project, fresh_database, record_env
+from conftest import Web, served_examples
 from sqlalchemy import func, insert, select
 
 from noticegen.record.db import now
@@ -27,13 +27,8 @@ BATCH = f"nov-{MAIL_DATE}"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The examples in a fresh record, served, with a signed-in clerk and manager."""
-    import os
-
-    os.environ.setdefault("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
-    with fresh_database() as url, record_env(url):
-        web = Web(examples_project(tmp_path_factory.mktemp("batches"), url))
+    with served_examples(tmp_path_factory, "batches") as web:
         yield web, web.client("clerk"), web.client("manager")
-        web.close()
 
 
 def _jobs(web: Web) -> int:

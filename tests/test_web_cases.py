@@ -15,7 +15,7 @@ import pillow_heif
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CASE_TEXT, Web, examples_project, fresh_database, make_photo, record_env
+from conftest import CASE_TEXT, Web, make_photo, served_examples
 from PIL import Image
 from sqlalchemy import select
 
@@ -56,26 +56,21 @@ def site(tmp_path_factory):
     """The examples with a notice mailed to CE-2026-0163 (and delivered), a closure letter to
     CE-2026-0182's complainant and a citation for CE-2026-0141 on record; and the odd case
     above, imported as a record made before import looked at what a photo is holds it."""
-    with fresh_database() as url, record_env(url), pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NOTICEGEN_HMAC_KEY", KEY)
-        root = examples_project(tmp_path_factory.mktemp("cases"), url)
-        app = App.open(root, "clerk.cli", url)
-        try:
-            with pytest.MonkeyPatch.context() as before:
-                before.setattr("noticegen.project._photo_format", lambda path: "JPEG")
-                import_cases(app, [_odd_case(root)])
-            mail_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-one", workers=1)
-            with app.record.read() as c:
-                article = c.execute(select(mail_pieces.c.article_number)).scalar()
-            add_event(app, article, "delivered", date(2026, 11, 27))
-            closure = issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
-            issue(app, "citation", "CE-2026-0141", datetime(2026, 11, 25, 10))
-        finally:
-            app.close()
-        web = Web(root)
-        web.article, web.closure = article, closure.document.document_id
+    def seed(app: App) -> tuple[str, str]:
+        with pytest.MonkeyPatch.context() as before:
+            before.setattr("noticegen.project._photo_format", lambda path: "JPEG")
+            import_cases(app, [_odd_case(app.root)])
+        mail_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-one", workers=1)
+        with app.record.read() as c:
+            article = c.execute(select(mail_pieces.c.article_number)).scalar()
+        add_event(app, article, "delivered", date(2026, 11, 27))
+        closure = issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
+        issue(app, "citation", "CE-2026-0141", datetime(2026, 11, 25, 10))
+        return article, closure.document.document_id
+
+    with served_examples(tmp_path_factory, "cases", seed, actor="clerk.cli") as web:
+        web.article, web.closure = web.seeded
         yield web
-        web.close()
 
 
 def run(web: Web, *args: str) -> str:

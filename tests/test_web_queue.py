@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import Web, examples_project, fresh_database, record_env
+from conftest import Web, served_examples
 
 from noticegen.cli import cli
 from noticegen.rules import long_date
@@ -28,18 +28,12 @@ EXAMPLES = ["CE-2026-0141", "CE-2026-0144", "CE-2026-0148", "CE-2026-0152", "CE-
 def desk(tmp_path_factory):
     """The examples with the demo's batch of notices (mailed 2026-11-25) and a closure letter
     on record, as the service and the command line both see them."""
-    with fresh_database() as url, record_env(url), pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
-        root = examples_project(tmp_path_factory.mktemp("queue"), url)
-        app = App.open(root, "clerk.test", url)
-        try:
-            mail_batch(app, MAILED, "nov", date(2026, 11, 25), "nov-2026-11-25", workers=1)
-            issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
-        finally:
-            app.close()
-        web = Web(root)
+    def seed(app: App) -> None:
+        mail_batch(app, MAILED, "nov", date(2026, 11, 25), "nov-2026-11-25", workers=1)
+        issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
+
+    with served_examples(tmp_path_factory, "queue", seed) as web:
         yield web
-        web.close()
 
 
 def run(web: Web, *args: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Web, examples_project, fresh_database, record_env
+from conftest import Web, served_examples
 from fastapi.routing import APIRoute
 from pypdf import PdfReader
 
@@ -29,24 +29,18 @@ IDENTITIES = (None, *ROLES)
 def walked(tmp_path_factory):
     """The examples with a closure letter (the complainant's document), a field report (its
     witness is the complainant), a citation and a mailed batch on record."""
-    import os
+    def seed(app: App):
+        closure = issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
+        citation = issue(app, "citation", "CE-2026-0141", datetime(2026, 11, 25, 10))
+        report = issue(app, "field-report", "CE-2026-0163", datetime(2026, 11, 25, 10))
+        job_id = submit_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-walk")
+        assert run(app, job_id).state == "finished"
+        article = app.record.engine.connect().exec_driver_sql(
+            "SELECT article_number FROM mail_pieces").scalar()
+        return closure, citation, report, job_id, article
 
-    os.environ.setdefault("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
-    with fresh_database() as url, record_env(url):
-        root = examples_project(tmp_path_factory.mktemp("walk"), url)
-        app = App.open(root, "clerk.test", url)
-        try:
-            closure = issue(app, "closure", "CE-2026-0182", datetime(2026, 11, 25, 10))
-            citation = issue(app, "citation", "CE-2026-0141", datetime(2026, 11, 25, 10))
-            report = issue(app, "field-report", "CE-2026-0163", datetime(2026, 11, 25, 10))
-            job_id = submit_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25),
-                                  "nov-walk")
-            assert run(app, job_id).state == "finished"
-            article = app.record.engine.connect().exec_driver_sql(
-                "SELECT article_number FROM mail_pieces").scalar()
-        finally:
-            app.close()
-        web = Web(root)
+    with served_examples(tmp_path_factory, "walk", seed) as web:
+        closure, citation, report, job_id, article = web.seeded
         samples = {
             "case_number": "CE-2026-0182", "document_id": citation.document.document_id,
             "article": article.replace(" ", ""), "template_id": "nov-letter",
@@ -54,7 +48,6 @@ def walked(tmp_path_factory):
             "name": "nobody.sample", "sha256": "0" * 64,
         }
         yield web, samples, (closure.document.document_id, report.document.document_id)
-        web.close()
 
 
 def signed_in(web: Web) -> dict:

@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 from click.testing import CliRunner
-from conftest import Web, examples_project, fresh_database, record_env
+from conftest import Web, served_examples
 from sqlalchemy import func, select
 
 from noticegen.cli import cli
@@ -27,20 +27,13 @@ UNKNOWN = "9400111201080805483016"  # a valid article number on no piece
 def site(tmp_path_factory):
     """The examples with CE-2026-0196's notice of violation mailed on November 25 (two
     pieces), served, with a signed-in clerk and manager."""
-    import os
+    def seed(app: App) -> list[str]:
+        mail_batch(app, [CASE], "nov", date(2026, 11, 25), "nov-track", workers=1)
+        return [p.article_number for p in pieces(app, case=CASE)]
 
-    os.environ.setdefault("NOTICEGEN_HMAC_KEY", "test-key-not-secret")
-    with fresh_database() as url, record_env(url):
-        root = examples_project(tmp_path_factory.mktemp("tracking"), url)
-        app = App.open(root, "clerk.batch", url)
-        try:
-            mail_batch(app, [CASE], "nov", date(2026, 11, 25), "nov-track", workers=1)
-            owner, tenant = (p.article_number for p in pieces(app, case=CASE))
-        finally:
-            app.close()
-        web = Web(root)
+    with served_examples(tmp_path_factory, "tracking", seed, actor="clerk.batch") as web:
+        owner, tenant = web.seeded
         yield web, web.client("clerk"), web.client("manager"), owner, tenant
-        web.close()
 
 
 def _cli(web: Web, *args: str):

@@ -4,7 +4,6 @@ and nothing about the people it concerns; the verification address is the servic
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import REPO, Web, examples_project, fresh_database, record_env
+from conftest import REPO, Web, opened, served_examples
 from sqlalchemy import select
 
 from noticegen.config import Verification
@@ -33,27 +32,20 @@ ISSUED = datetime(2026, 11, 25, 10, 0)
 def issued(tmp_path_factory):
     """The examples with a closure letter, a citation and a mailed notice of violation (its
     piece delivered) on record; the service over them."""
-    os.environ.setdefault("NOTICEGEN_HMAC_KEY", KEY.decode())
-    with fresh_database() as url, record_env(url):
-        root = examples_project(tmp_path_factory.mktemp("verify"), url)
-        app = App.open(root, "clerk.test", url)
-        try:
-            closure = issue(app, "closure", "CE-2026-0182", ISSUED)
-            citation = issue(app, "citation", "CE-2026-0141", ISSUED)
-            batch = mail_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-v",
-                               workers=1)
-            with app.record.read() as c:
-                piece = c.execute(select(mail_pieces.c.article_number,
-                                         mail_pieces.c.document_id)
-                                  .order_by(mail_pieces.c.line)).first()
-            add_event(app, piece[0], "delivered", date(2026, 12, 1))
-        finally:
-            app.close()
-        web = Web(root)
-        yield {"web": web, "closure": closure, "citation": citation,
-               "packet": sorted((batch.folder / "packets").glob("*.pdf"))[0],
-               "article": piece[0], "nov": piece[1]}
-        web.close()
+    def seed(app: App) -> dict:
+        closure = issue(app, "closure", "CE-2026-0182", ISSUED)
+        citation = issue(app, "citation", "CE-2026-0141", ISSUED)
+        batch = mail_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-v", workers=1)
+        with app.record.read() as c:
+            piece = c.execute(select(mail_pieces.c.article_number, mail_pieces.c.document_id)
+                              .order_by(mail_pieces.c.line)).first()
+        add_event(app, piece[0], "delivered", date(2026, 12, 1))
+        return {"closure": closure, "citation": citation,
+                "packet": sorted((batch.folder / "packets").glob("*.pdf"))[0],
+                "article": piece[0], "nov": piece[1]}
+
+    with served_examples(tmp_path_factory, "verify", seed) as web:
+        yield {"web": web, **web.seeded}
 
 
 def _link(document_id: str) -> str:
@@ -188,11 +180,8 @@ def test_the_api_checks_an_upload_with_a_token(issued):
     from noticegen.service.people import new_token
 
     web.add_user("clerk.api", "clerk")
-    app = App.open(web.root, "admin.test", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    try:
+    with opened(web.root, "admin.test") as app:
         token = new_token(app, "clerk.api")
-    finally:
-        app.close()
     client = web.anonymous()
     headers = {"Authorization": f"Bearer {token}"}
     found = client.post("/api/verify", headers=headers,
