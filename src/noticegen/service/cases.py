@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import Connection, insert, select
 
 from ..cases import Action, Case, HistoryEntry
-from ..errors import InputError, NoticegenError, Problem, display_path
+from ..errors import InputError, NotFound, NoticegenError, Problem, display_path
 from ..files import sha256_bytes, write_atomically
 from ..glyphs import font_stacks, undrawable_text
 from ..project import load_project
@@ -209,15 +209,19 @@ def history(c: Connection, number: str) -> list[HistoryEntry]:
     return [HistoryEntry.model_validate(data) for data in rows]
 
 
+class UnknownCase(NotFound):
+    """No such case in the record (a page answers 404)."""
+
+
 def _latest(c: Connection, number: str) -> Any:
-    """The case's latest revision, or a message naming the nearest case number."""
+    """The case's latest revision, or UnknownCase naming the nearest case number."""
     row = c.execute(select(case_revisions).where(case_revisions.c.case_number == number)
                     .order_by(case_revisions.c.revision.desc())).mappings().first()
     if row is None:
         near = suggest(number, list(c.execute(select(cases.c.case_number)).scalars()))
-        raise NoticegenError(f"no case {number} in the record",
-                             f"did you mean '{near}'?" if near else
-                             "import its case file first: noticegen cases import FILE")
+        raise UnknownCase(f"no case {number} in the record",
+                          f"did you mean '{near}'?" if near else
+                          "import its case file first: noticegen cases import FILE")
     return row
 
 

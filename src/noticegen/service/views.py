@@ -19,7 +19,7 @@ from ..cases import Case, redacted
 from ..errors import InputError, NotFound, NoticegenError, Problem
 from ..images import BROWSER, HEAD, image_format
 from ..mail.article_numbers import printed
-from ..record.tables import case_revisions, cases, documents, events, people, photos
+from ..record.tables import case_revisions, documents, events, people, photos
 from ..render.context import public_places
 from ..render.identity import verification_url
 from ..render.registry import Registry, load_registry
@@ -27,7 +27,6 @@ from ..rules import Step, next_steps, rank
 from ..rules.deadlines import local
 from ..rules.mailing import before_the_case, case_facts
 from ..rules.serving import DELIVERY
-from ..source import suggest
 from ..tracking import EVENTS
 from ..tracking.report import piece_report
 from .app import App
@@ -52,10 +51,6 @@ HIDDEN = "[complainant]"
 """What a role that may not see the complainant reads where free text names them."""
 SKEW = timedelta(minutes=1)
 """How far ahead of the service's clock an issue time may be (the browser's clock)."""
-
-
-class UnknownCase(NotFound):
-    """No such case in the record (a page answers 404)."""
 
 
 class UnknownFile(NotFound):
@@ -229,16 +224,6 @@ def _complainants(reg: Registry) -> set[str]:
             if kind.audience in ("complainant", "case_file")}
 
 
-def _require_case(c: Connection, number: str) -> None:
-    if c.execute(select(cases.c.case_number).where(cases.c.case_number == number)).first():
-        return
-    near = suggest(number, list(c.execute(select(cases.c.case_number)).scalars()))
-    raise UnknownCase(f"no case {number} in the record",
-                      f"did you mean {near}?" if near else
-                      "the work queue lists the open cases; a case file is imported with "
-                      "`noticegen cases import FILE`")
-
-
 def _local(app: App, moment: datetime) -> datetime:
     """The agency's wall-clock time of a wall-clock moment (an issue time: SQLite gives back
     its naive wall-clock digits, PostgreSQL the instant in UTC)."""
@@ -249,9 +234,6 @@ def case_view(app: App, number: str, sees_complainant: bool, as_of: date
               ) -> CaseView | ClerkCaseView:
     """The case page's facts; with the complainant and their documents only when
     `sees_complainant` (otherwise neither is in the view at all)."""
-    app.ready()
-    with app.record.read() as c:
-        _require_case(c, number)
     record = load_case(app, number)
     case = record.case
     catalog, settings = app.project.catalog, app.project.settings
@@ -380,9 +362,7 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
                   ) -> IssuedAnswer:
     """Issue one document as `noticegen render` does, after checking the request names what
     the offered document needs (the ladder and the approval are the service's to refuse)."""
-    app.ready()
-    with app.record.read() as c:
-        _require_case(c, number)
+    record = load_case(app, number)
     given = {k: (v.strip() or None) if isinstance(v, str) else v
              for k, v in req.model_dump().items()}
     doc_type = given["type"] or ""
@@ -397,7 +377,6 @@ def issue_request(app: App, number: str, req: IssueRequest, sees_complainant: bo
     if doc_type in withheld:
         raise Withheld(f"a {doc_type} may name the complainant",
                        "directive V.A.3: only the roles that see the complainant issue it")
-    record = load_case(app, number)
     problems += issued_refusals(app, record.case, issued)
     catalog, settings = app.project.catalog, app.project.settings
     allowed = [s for s in next_steps(record.case, catalog, settings, issued.date())
