@@ -390,7 +390,7 @@ def test_two_approvals_at_once_lose_neither(project, monkeypatch):
     assert not failed and all(done[i][1] for i in ids)
     entries = review_entries(project / "templates")
     assert {i: find_entry(entries, i).version for i in ids} == {i: 3 for i in ids}
-    on_file = load_approvals(project, fresh=True)
+    on_file = load_approvals(project)
     for template_id in ids:
         assert on_file[template_id][-1] == done[template_id][0]
         assert on_file[template_id][-1].version == 3

@@ -78,20 +78,20 @@ def approved_text_path(root: Path, template_id: str) -> Path:
     return root / "config" / APPROVED_TEXTS / f"{template_id}.txt"
 
 
-_cache: dict[Path, tuple[tuple[int, int], dict[str, list[Approval]]]] = {}
+_cache: dict[Path, tuple[tuple[int, int, int], dict[str, list[Approval]]]] = {}
 
 
-def load_approvals(root: Path, *, fresh: bool = False) -> dict[str, list[Approval]]:
-    """Every approval on file, by template id, oldest first (none when the file is absent);
-    `fresh` reads the file even when its size and time are those of the cached reading (two
-    writes in one clock tick), as an approval does inside its lock."""
+def load_approvals(root: Path) -> dict[str, list[Approval]]:
+    """Every approval on file, by template id, oldest first (none when the file is absent).
+    The cached reading is kept while the file's inode, time and size are the same: every write
+    replaces the file (a new inode), so two writes in one clock tick are still told apart."""
     path = approvals_path(root)
     if not path.is_file():
         return {}
     stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     cached = _cache.get(path.resolve())
-    if cached and cached[0] == stamp and not fresh:
+    if cached and cached[0] == stamp:
         return cached[1]
     source = read_yaml(path)
     data = source.data if source.data is not None else {}
@@ -240,7 +240,6 @@ def _approve(root: Path, templates: Path, template_id: str, by: str, note: str |
     project = load_project(root)
     specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
     entry = find_entry(specimens.entries, template_id)
-    load_approvals(root, fresh=True)
     current = status(root, templates, entry)
     check_seen(current, expected_hash, expected_version)
     if current.approved is not None:
