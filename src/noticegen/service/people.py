@@ -125,21 +125,23 @@ def add_user(app: App, name: str, role: str, password: str | None = None) -> str
     return password
 
 
-def _revise(app: App, name: str, **changes: object) -> None:
-    with app.transaction() as (c, actor):
-        person, row = _current(c, name)
-        if row is None:
-            raise NoticegenError(f"there is no user {name}", "`noticegen users list` names them")
-        values = {k: row[k] for k in ("role", "password_hash", "must_change", "disabled")}
-        values.update(changes)
-        c.execute(insert(accounts).values(person_id=person, actor_id=actor, recorded_at=now(),
-                                          **values))
+def _revise(c: Connection, actor: int, name: str, **changes: object) -> int:
+    """A new revision of the person's account (the others stay); returns the person's id."""
+    person, row = _current(c, name)
+    if row is None:
+        raise NoticegenError(f"there is no user {name}", "`noticegen users list` names them")
+    values = {k: row[k] for k in ("role", "password_hash", "must_change", "disabled")}
+    values.update(changes)
+    c.execute(insert(accounts).values(person_id=person, actor_id=actor, recorded_at=now(),
+                                      **values))
+    return person
 
 
 def disable_user(app: App, name: str) -> None:
     """The account can no longer sign in or use its tokens; its record stays."""
     app.ready()
-    _revise(app, name, disabled=True)
+    with app.transaction() as (c, actor):
+        _revise(c, actor, name, disabled=True)
 
 
 def set_password(app: App, name: str, old: str, new: str, keep: str | None = None,
@@ -154,10 +156,10 @@ def set_password(app: App, name: str, old: str, new: str, keep: str | None = Non
         _, row = _current(c, name)
     if row is None or not _matches(row["password_hash"], old):
         raise AccessError("the current password is not right", "type your current password")
-    _revise(app, name, password_hash=_hasher.hash(new), must_change=False)
+    hashed_new = _hasher.hash(new)
     kept = digest(keep) if keep else None
-    with app.record.transaction() as c:
-        person, _ = _current(c, name)
+    with app.transaction() as (c, actor):  # the new password and the ending of the sessions
+        person = _revise(c, actor, name, password_hash=hashed_new, must_change=False)
         started = set(c.execute(select(access.c.session_sha256).where(
             access.c.name == name, access.c.kind == "signed_in")).scalars())
         ended = set(c.execute(select(access.c.session_sha256).where(
@@ -274,15 +276,15 @@ def sign_out(app: App, token: str, address: str) -> None:
 
 def by_token(app: App, token: str) -> SignedIn | None:
     """The person whose newest API token this is, if their account is active."""
+    newest = select(func.max(api_tokens.c.id)).group_by(api_tokens.c.person_id)
+    latest = select(func.max(accounts.c.id)).group_by(accounts.c.person_id)
     with app.record.read() as c:
-        person = c.execute(select(api_tokens.c.person_id).where(
-            api_tokens.c.token_sha256 == digest(token))).scalar()
-        if person is None:
-            return None
-        newest = c.execute(select(api_tokens.c.token_sha256).where(
-            api_tokens.c.person_id == person).order_by(api_tokens.c.id.desc())).scalar()
-        name = c.execute(select(people.c.name).where(people.c.id == person)).scalar()
-        _, row = _current(c, name)
-    if newest != digest(token) or row is None or row["disabled"]:
+        row = c.execute(select(people.c.name, accounts.c.role, accounts.c.disabled)
+                        .select_from(api_tokens)
+                        .join(people, people.c.id == api_tokens.c.person_id)
+                        .join(accounts, accounts.c.person_id == api_tokens.c.person_id)
+                        .where(api_tokens.c.token_sha256 == digest(token),
+                               api_tokens.c.id.in_(newest), accounts.c.id.in_(latest))).first()
+    if row is None or row.disabled:
         return None
-    return SignedIn(name, row["role"])
+    return SignedIn(row.name, row.role)
