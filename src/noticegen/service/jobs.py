@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, Select, func, insert, select
 
 from ..errors import InputError, NotFound, NoticegenError, Problem
 from ..record.db import now
 from ..record.tables import job_events, jobs, people
 from .app import App
-from .mailing import check_batch, mail_batch
+from .mailing import REQUEST, check_batch, mail_batch
 
 ENDED = ("finished", "failed")
 PROGRESS_EVERY = 0.5
@@ -69,7 +69,7 @@ def submit_batch(app: App, case_numbers: list[str], doc_type: str, mail_date: da
             if asked == params:
                 return str(other)
             if asked.get("batch_id") == batch_id:
-                raise InputError([Problem("(request)", None, "batch id",
+                raise InputError([Problem(REQUEST, None, "batch id",
                                           f"batch {batch_id} is already queued (job {other}) "
                                           "for other cases or another day",
                                           "choose another batch id")])
@@ -90,19 +90,31 @@ def submit_review(app: App, template_ids: list[str] | None = None) -> str:
     return job_id
 
 
+def _jobs() -> Select:
+    """Each job with who asked for it and its latest state (its job_events row of the
+    highest seq; none while it is queued)."""
+    e = job_events
+    latest = select(e.c.job_id, func.max(e.c.seq).label("seq")).group_by(e.c.job_id).subquery()
+    return (select(jobs.c.id, jobs.c.kind, jobs.c.params, jobs.c.recorded_at, people.c.name,
+                   e.c.state, e.c.done, e.c.total, e.c.detail, e.c.seq)
+            .join(people, people.c.id == jobs.c.actor_id)
+            .outerjoin(latest, latest.c.job_id == jobs.c.id)
+            .outerjoin(e, (e.c.job_id == latest.c.job_id) & (e.c.seq == latest.c.seq)))
+
+
+def _job(row: Row) -> Job:
+    if row.seq is None:
+        return Job(row.id, row.kind, row.params, row.name, row.recorded_at, "queued", 0, 0, {}, 0)
+    return Job(row.id, row.kind, row.params, row.name, row.recorded_at, row.state, row.done,
+               row.total, row.detail, row.seq)
+
+
 def job(app: App, job_id: str) -> Job:
     with app.record.read() as c:
-        row = c.execute(select(jobs, people.c.name).join(
-            people, people.c.id == jobs.c.actor_id).where(jobs.c.id == job_id)).mappings().first()
-        if row is None:
-            raise NoSuchJob(f"there is no job {job_id}", "the batches page lists recent jobs")
-        last = c.execute(select(job_events).where(job_events.c.job_id == job_id)
-                         .order_by(job_events.c.seq.desc()).limit(1)).mappings().first()
-    if last is None:
-        return Job(row["id"], row["kind"], row["params"], row["name"], row["recorded_at"],
-                   "queued", 0, 0, {}, 0)
-    return Job(row["id"], row["kind"], row["params"], row["name"], row["recorded_at"],
-               last["state"], last["done"], last["total"], last["detail"], last["seq"])
+        row = c.execute(_jobs().where(jobs.c.id == job_id)).first()
+    if row is None:
+        raise NoSuchJob(f"there is no job {job_id}", "the batches page lists recent jobs")
+    return _job(row)
 
 
 def unfinished(app: App) -> list[str]:
@@ -124,11 +136,13 @@ def queued(app: App) -> list[str]:
             .order_by(jobs.c.recorded_at, jobs.c.id)).scalars())
 
 
-def recent(app: App, limit: int = 20) -> list[Job]:
+def recent(app: App, limit: int = 20, kind: str | None = None) -> list[Job]:
+    """The latest jobs (of one kind, or all), newest first."""
+    query = _jobs().order_by(jobs.c.recorded_at.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
     with app.record.read() as c:
-        ids = list(c.execute(select(jobs.c.id).order_by(jobs.c.recorded_at.desc())
-                             .limit(limit)).scalars())
-    return [job(app, i) for i in ids]
+        return [_job(row) for row in c.execute(query)]
 
 
 def _add(app: App, current: Job, state: str, done: int, total: int,
@@ -158,8 +172,7 @@ def run(app: App, job_id: str) -> Job:
     current = job(app, job_id)
     if current.ended:
         return current
-    start = "queued" if current.state == "queued" else "resumed"
-    taken = _add(app, current, "started" if start == "queued" else "resumed",
+    taken = _add(app, current, "started" if current.state == "queued" else "resumed",
                  current.done, current.total)
     if taken is None:
         return job(app, job_id)
@@ -174,24 +187,24 @@ def run(app: App, job_id: str) -> Job:
             raise _TakenOver  # another worker resumed the job: it finishes it
         state["job"] = moved
 
+    def fail(detail: dict[str, Any]) -> Job:
+        last = state["job"]
+        return _add(app, last, "failed", last.done, last.total, detail) or job(app, job_id)
+
     acting = dataclasses.replace(app, actor=taken.actor)
     try:
         detail = _do(acting, taken, progress)
     except _TakenOver:
         return job(app, job_id)
     except InputError as exc:
-        return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
-                    {"message": exc.message, "hint": exc.hint,
-                     "problems": [p.as_json() for p in exc.problems]}) or job(app, job_id)
+        return fail({"message": exc.message, "hint": exc.hint,
+                     "problems": [p.as_json() for p in exc.problems]})
     except NoticegenError as exc:
-        return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
-                    {"message": exc.message, "hint": exc.hint}) or job(app, job_id)
+        return fail({"message": exc.message, "hint": exc.hint})
     except Exception as exc:  # a bug: the job says so; the details go to the worker's log
         log.exception("job %s failed", job_id)
-        return _add(app, state["job"], "failed", state["job"].done, state["job"].total,
-                    {"message": f"internal error ({type(exc).__name__})", "hint":
-                     "nothing more was recorded; the worker's log has the details"}) \
-            or job(app, job_id)
+        return fail({"message": f"internal error ({type(exc).__name__})",
+                     "hint": "nothing more was recorded; the worker's log has the details"})
     last = state["job"]
     total = max(last.total, int(detail.get("pieces", 0)))
     return _add(app, last, "finished", total, total, detail) or job(app, job_id)
