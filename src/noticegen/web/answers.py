@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 
 from ..errors import InputError, NotFound, NoticegenError
 from ..record import RecordError
@@ -17,7 +17,7 @@ from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
 from ..service.views import Withheld
 from ..words import plural
-from .auth import BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token
+from .auth import ROLE_SETS, BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token, may
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'self'")
@@ -35,6 +35,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["plural"] = plural
+    env.globals.update(ROLE_SETS)
+    env.globals["may"] = pass_context(lambda context, roles: may(context.get("person"), roles))
     return env
 
 

@@ -26,6 +26,25 @@ ANYONE = "anyone"
 """A route open to everyone, signed in or not (the verification page, the sign-in form)."""
 SIGNED_IN = ROLES
 
+# Who may use which pages: each route names one of these (or one role), and the templates ask
+# `may(X)` before they link to a page of X.
+CLERK = ("clerk",)
+"""Who issues, mails and records: the new batch, the event and receipt forms."""
+DESK = ("clerk", "manager")
+"""The mail desk: batches, jobs, tracking and the pieces."""
+CASEWORK = ("clerk", "manager", "officer")
+"""Who works the open cases: the work queue and the follow-ups."""
+READERS = (*CASEWORK, "attorney")
+"""Who reads a case, its documents and photos."""
+REVIEWERS = ("attorney", "manager")
+"""Who reads the template review."""
+ATTORNEY = ("attorney",)
+"""Who approves, sends back and asks for the review PDF."""
+ADMIN = ("admin",)
+"""Who keeps the accounts."""
+ROLE_SETS = {"CLERK": CLERK, "DESK": DESK, "CASEWORK": CASEWORK, "READERS": READERS,
+             "REVIEWERS": REVIEWERS, "ATTORNEY": ATTORNEY, "ADMIN": ADMIN}
+
 
 class NotSignedIn(NoticegenError):
     exit_code = 1
@@ -132,6 +151,11 @@ class Allow:
 
 class PasswordChange(NoticegenError):
     exit_code = 1
+
+
+def may(person: SignedIn | None, roles: Iterable[str]) -> bool:
+    """Whether the person may use a page of those roles (so a page links to it)."""
+    return person is not None and person.role in roles
 
 
 def allow(*roles: str) -> Allow:

@@ -23,7 +23,7 @@ from ...service.people import (
     sign_out,
 )
 from ..answers import local_path, page
-from ..auth import ANYONE, SESSION, SIGNED_IN, acting, address, allow
+from ..auth import ADMIN, ANYONE, SESSION, SIGNED_IN, acting, address, allow
 
 router = APIRouter()
 LANDING = {"clerk": "/queue", "manager": "/queue", "attorney": "/templates",
@@ -111,13 +111,13 @@ class NewUserAnswer(BaseModel):
     one_time_password: str
 
 
-@router.get("/users", dependencies=[Depends(allow("admin"))])
+@router.get("/users", dependencies=[Depends(allow(*ADMIN))])
 def users_page(request: Request) -> Response:
     return page(request, "users.html", users=list_users(acting(request)), roles=ROLES,
                 added=None, error=None)
 
 
-@router.post("/users", dependencies=[Depends(allow("admin"))])
+@router.post("/users", dependencies=[Depends(allow(*ADMIN))])
 def users_add(request: Request, name: Annotated[str, Form()] = "",
               role: Annotated[str, Form()] = "") -> Response:
     app = acting(request)
@@ -130,7 +130,7 @@ def users_add(request: Request, name: Annotated[str, Form()] = "",
                 added=(name.strip(), password), error=None)
 
 
-@router.post("/users/{name}/disable", dependencies=[Depends(allow("admin"))])
+@router.post("/users/{name}/disable", dependencies=[Depends(allow(*ADMIN))])
 def users_disable(request: Request, name: str) -> Response:
     disable_user(acting(request), name)
     return RedirectResponse("/users", 303)
@@ -143,19 +143,19 @@ def api_me(request: Request) -> User:
                 must_change=person.must_change)
 
 
-@router.get("/api/users", dependencies=[Depends(allow("admin"))])
+@router.get("/api/users", dependencies=[Depends(allow(*ADMIN))])
 def api_users(request: Request) -> list[User]:
     return [User(name=a.name, role=a.role, disabled=a.disabled, must_change=a.must_change)
             for a in list_users(acting(request))]
 
 
-@router.post("/api/users", dependencies=[Depends(allow("admin"))], status_code=201)
+@router.post("/api/users", dependencies=[Depends(allow(*ADMIN))], status_code=201)
 def api_users_add(request: Request, body: NewUser) -> NewUserAnswer:
     password = add_user(acting(request), body.name, body.role)
     return NewUserAnswer(name=body.name.strip(), role=body.role, one_time_password=password)
 
 
-@router.post("/api/users/{name}/disable", dependencies=[Depends(allow("admin"))])
+@router.post("/api/users/{name}/disable", dependencies=[Depends(allow(*ADMIN))])
 def api_users_disable(request: Request, name: str) -> User:
     app = acting(request)
     disable_user(app, name)

@@ -30,11 +30,9 @@ from ...service.batches import (
 from ...service.jobs import Job, job, recent, submit_batch
 from ...service.mailing import MAIL_DATE_FIELD, REQUEST
 from ..answers import file_response, page
-from ..auth import acting, allow
+from ..auth import CLERK, DESK, acting, allow
 
 router = APIRouter()
-CLERK = ("clerk",)
-DESK = ("clerk", "manager")
 DOC_TYPE = "nov"
 """The notice a batch mails (as `noticegen batch --doc`)."""
 

@@ -24,10 +24,9 @@ from ...service.views import (
     issue_request,
 )
 from ..answers import file_response, page, status_of
-from ..auth import acting, allow
+from ..auth import CLERK, READERS, acting, allow
 
 router = APIRouter()
-READERS = ("clerk", "manager", "officer", "attorney")
 
 
 def _sees(request: Request) -> bool:
@@ -82,7 +81,7 @@ def document_download(request: Request, document_id: str) -> Response:
     return _send(document_file(acting(request), document_id, _sees(request)), inline=False)
 
 
-@router.post("/cases/{case_number}/documents", dependencies=[Depends(allow("clerk"))])
+@router.post("/cases/{case_number}/documents", dependencies=[Depends(allow(*CLERK))])
 def issue_form(request: Request, case_number: str,
                doc_type: Annotated[str, Form(alias="type")] = "",
                recipient: Annotated[str, Form()] = "", variant: Annotated[str, Form()] = "",
@@ -107,7 +106,7 @@ def issue_form(request: Request, case_number: str,
     return RedirectResponse(f"/cases/{case_number}?issued={done.document_id}#documents", 303)
 
 
-@router.post("/api/cases/{case_number}/documents", dependencies=[Depends(allow("clerk"))],
+@router.post("/api/cases/{case_number}/documents", dependencies=[Depends(allow(*CLERK))],
              status_code=201)
 def api_issue(request: Request, case_number: str, body: IssueRequest) -> IssuedAnswer:
     """Issue one document (as `noticegen render` does): 409 when the ladder or the city

@@ -8,10 +8,9 @@ from fastapi.responses import Response
 
 from ...service.queue import FollowUps, Queue, as_of_date, followups, work_queue
 from ..answers import page
-from ..auth import acting, allow
+from ..auth import CASEWORK, acting, allow
 
 router = APIRouter()
-DESK = ("clerk", "manager", "officer")
 
 
 def _queue(request: Request, as_of: str | None, step: str | None, officer: str | None,
@@ -21,7 +20,7 @@ def _queue(request: Request, as_of: str | None, step: str | None, officer: str |
                       category=category or None, overdue=bool(overdue))
 
 
-@router.get("/queue", dependencies=[Depends(allow(*DESK))])
+@router.get("/queue", dependencies=[Depends(allow(*CASEWORK))])
 def queue_page(request: Request, as_of: str | None = None, step: str | None = None,
                officer: str | None = None, category: str | None = None,
                overdue: str | None = None) -> Response:
@@ -30,7 +29,7 @@ def queue_page(request: Request, as_of: str | None = None, step: str | None = No
                 as_of_given=as_of or "")
 
 
-@router.get("/api/queue", dependencies=[Depends(allow(*DESK))])
+@router.get("/api/queue", dependencies=[Depends(allow(*CASEWORK))])
 def api_queue(request: Request, as_of: str | None = None, step: str | None = None,
               officer: str | None = None, category: str | None = None,
               overdue: bool = False) -> Queue:
@@ -45,13 +44,13 @@ def _followups(request: Request, as_of: str | None) -> FollowUps:
     return followups(app, as_of_date(app, as_of))
 
 
-@router.get("/followups", dependencies=[Depends(allow(*DESK))])
+@router.get("/followups", dependencies=[Depends(allow(*CASEWORK))])
 def followups_page(request: Request, as_of: str | None = None) -> Response:
     return page(request, "followups.html", found=_followups(request, as_of),
                 as_of_given=as_of or "")
 
 
-@router.get("/api/followups", dependencies=[Depends(allow(*DESK))])
+@router.get("/api/followups", dependencies=[Depends(allow(*CASEWORK))])
 def api_followups(request: Request, as_of: str | None = None) -> FollowUps:
     """What `noticegen followups` shows as of the day (default today), and the open cases
     whose compliance date falls in the week from it."""

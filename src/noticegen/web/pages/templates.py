@@ -31,11 +31,9 @@ from ...service.templates import (
     states,
 )
 from ..answers import file_response, page
-from ..auth import acting, allow
+from ..auth import ATTORNEY, REVIEWERS, acting, allow
 
 router = APIRouter()
-READERS = ("attorney", "manager")
-"""Who reads the review; only the attorney approves, sends back or asks for the review PDF."""
 REVIEW_PDF = "templates-review.pdf"
 
 
@@ -193,7 +191,7 @@ def _files(found: list[FileChange]) -> list[FileModel]:
 
 # -- the list -----------------------------------------------------------------------------------
 
-@router.get("/templates", dependencies=[Depends(allow(*READERS))])
+@router.get("/templates", dependencies=[Depends(allow(*REVIEWERS))])
 def templates_page(request: Request) -> Response:
     app = acting(request)
     reviews = [j for j in recent(app, 50) if j.kind == "review"][:5]
@@ -201,7 +199,7 @@ def templates_page(request: Request) -> Response:
                 zone=app.project.settings.zone)
 
 
-@router.get("/api/templates", dependencies=[Depends(allow(*READERS))])
+@router.get("/api/templates", dependencies=[Depends(allow(*REVIEWERS))])
 def api_templates(request: Request) -> list[TemplateSummary]:
     return [summary(s) for s in states(acting(request))]
 
@@ -217,18 +215,18 @@ def _detail_page(request: Request, template_id: str, status: int = 200,
                 history=sent_back(app, template_id), note_error=note_error, note=note)
 
 
-@router.get("/templates/{template_id}", dependencies=[Depends(allow(*READERS))])
+@router.get("/templates/{template_id}", dependencies=[Depends(allow(*REVIEWERS))])
 def template_page(request: Request, template_id: Known) -> Response:
     return _detail_page(request, template_id)
 
 
-@router.get("/templates/{template_id}/specimen.pdf", dependencies=[Depends(allow(*READERS))])
+@router.get("/templates/{template_id}/specimen.pdf", dependencies=[Depends(allow(*REVIEWERS))])
 def template_specimen(request: Request, template_id: Known) -> Response:
     return file_response(specimen_pdf(acting(request), template_id), "application/pdf",
                          f"{template_id}-specimen.pdf", inline=True)
 
 
-@router.get("/api/templates/{template_id}", dependencies=[Depends(allow(*READERS))])
+@router.get("/api/templates/{template_id}", dependencies=[Depends(allow(*REVIEWERS))])
 def api_template(request: Request, template_id: Known) -> TemplateDetail:
     app = acting(request)
     found = state(app, template_id)
@@ -245,7 +243,7 @@ def api_template(request: Request, template_id: Known) -> TemplateDetail:
 # Each answer carries the hash and version the attorney was shown (hidden fields of the page's
 # forms): the service refuses it (409) when the template changed since.
 
-@router.post("/templates/{template_id}/approve", dependencies=[Depends(allow("attorney"))])
+@router.post("/templates/{template_id}/approve", dependencies=[Depends(allow(*ATTORNEY))])
 def template_approve(request: Request, template_id: Known,
                      seen: Annotated[str, Form(alias="hash")],
                      version: Annotated[int, Form()],
@@ -255,7 +253,7 @@ def template_approve(request: Request, template_id: Known,
     return RedirectResponse(f"/templates/{template_id}", 303)
 
 
-@router.post("/templates/{template_id}/send-back", dependencies=[Depends(allow("attorney"))])
+@router.post("/templates/{template_id}/send-back", dependencies=[Depends(allow(*ATTORNEY))])
 def template_send_back(request: Request, template_id: Known,
                        seen: Annotated[str, Form(alias="hash")],
                        version: Annotated[int, Form()],
@@ -267,7 +265,7 @@ def template_send_back(request: Request, template_id: Known,
     return RedirectResponse(f"/templates/{template_id}", 303)
 
 
-@router.post("/api/templates/{template_id}/approve", dependencies=[Depends(allow("attorney"))])
+@router.post("/api/templates/{template_id}/approve", dependencies=[Depends(allow(*ATTORNEY))])
 def api_template_approve(request: Request, template_id: Known,
                          body: Answer) -> ApprovalAnswer:
     person: SignedIn = request.state.person
@@ -277,7 +275,7 @@ def api_template_approve(request: Request, template_id: Known,
 
 
 @router.post("/api/templates/{template_id}/send-back",
-             dependencies=[Depends(allow("attorney"))])
+             dependencies=[Depends(allow(*ATTORNEY))])
 def api_template_send_back(request: Request, template_id: Known,
                            body: Answer) -> SentBackModel:
     found = send_back(acting(request), template_id, body.note or "", body.hash, body.version)
@@ -309,12 +307,12 @@ def _review_answer(found: Job) -> ReviewJob:
                      errors=dict(found.detail.get("errors", {})))
 
 
-@router.post("/template-reviews", dependencies=[Depends(allow("attorney"))])
+@router.post("/template-reviews", dependencies=[Depends(allow(*ATTORNEY))])
 def review_submit(request: Request) -> Response:
     return RedirectResponse(f"/template-reviews/{submit_review(acting(request))}", 303)
 
 
-@router.get("/template-reviews/{job_id}", dependencies=[Depends(allow(*READERS))])
+@router.get("/template-reviews/{job_id}", dependencies=[Depends(allow(*REVIEWERS))])
 def review_page(request: Request, job_id: str) -> Response:
     found = _review(request, job_id)
     partial = request.headers.get("hx-request") == "true"
@@ -323,7 +321,7 @@ def review_page(request: Request, job_id: str) -> Response:
                 zone=request.app.state.base.project.settings.zone)
 
 
-@router.get("/template-reviews/{job_id}/{name}", dependencies=[Depends(allow(*READERS))])
+@router.get("/template-reviews/{job_id}/{name}", dependencies=[Depends(allow(*REVIEWERS))])
 def review_file(request: Request, job_id: str, name: str) -> Response:
     found = _review(request, job_id)
     if name not in _files_of(found):
@@ -335,7 +333,7 @@ def review_file(request: Request, job_id: str, name: str) -> Response:
     return file_response(acting(request).blobs.read(sha), kind, name, inline=False)
 
 
-@router.post("/api/template-reviews", dependencies=[Depends(allow("attorney"))],
+@router.post("/api/template-reviews", dependencies=[Depends(allow(*ATTORNEY))],
              status_code=202)
 def api_review_submit(request: Request, body: ReviewAsked | None = None) -> ReviewJob:
     app = acting(request)
@@ -344,6 +342,6 @@ def api_review_submit(request: Request, body: ReviewAsked | None = None) -> Revi
     return _review_answer(job(app, submit_review(app, body.templates if body else None)))
 
 
-@router.get("/api/template-reviews/{job_id}", dependencies=[Depends(allow(*READERS))])
+@router.get("/api/template-reviews/{job_id}", dependencies=[Depends(allow(*REVIEWERS))])
 def api_review(request: Request, job_id: str) -> ReviewJob:
     return _review_answer(_review(request, job_id))

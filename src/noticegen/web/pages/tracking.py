@@ -25,12 +25,10 @@ from ...service.tracking import (
 from ...tracking import EVENTS, next_statuses
 from ...tracking.report import PieceReport
 from ..answers import page
-from ..auth import acting, allow
+from ..auth import CLERK, DESK, acting, allow
 from .batches import local
 
 router = APIRouter()
-CLERK = ("clerk",)
-DESK = ("clerk", "manager")
 STATUSES = tuple(e for e in EVENTS if e != "return_receipt")
 """What the event form records (a return receipt has its own form, as `track receipt`)."""
 MAX_UPLOAD = 5_000_000
