@@ -28,6 +28,7 @@ from .entries import MAIL_TEMPLATES, ReviewEntry, find_entry, of_registry, revie
 from .hashing import combine, content_hash, file_hashes
 
 if TYPE_CHECKING:
+    from ..project import Project
     from ..render.document import Renderer
 
 """Under config/: the specimen text of each template's latest approval, one file per id."""
@@ -215,29 +216,31 @@ def _approving(root: Path) -> Iterator[None]:
 def approve(root: Path, template_id: str, by: str, note: str | None = None,
             on: date | None = None, templates: Path | None = None,
             expected_hash: str | None = None,
-            expected_version: int | None = None) -> tuple[Approval, bool]:
+            expected_version: int | None = None,
+            project: Project | None = None) -> tuple[Approval, bool]:
     """Record the city attorney's approval of a template as it is now: its hash, who, when and
     why, and the specimen text approved. A template changed since its version was approved
     gets the next version first (in templates/registry.yaml), so that two wordings never share
     one. Refused when the specimen does not render, and (TemplateChanged) when the template's
     hash or version is not the expected one (what the approver was shown). Returns the
-    approval and whether it is new (approving the same content twice records it once)."""
+    approval and whether it is new (approving the same content twice records it once).
+    `project`: the project at root when the caller has it loaded already."""
     templates = templates or root / "templates"
     if not by.strip():
         raise NoticegenError("an approval needs the approver's name", "--by \"NAME\"")
     with _approving(root):
         return _approve(root, templates, template_id, by.strip(), note, on, expected_hash,
-                        expected_version)
+                        expected_version, project)
 
 
 def _approve(root: Path, templates: Path, template_id: str, by: str, note: str | None,
              on: date | None, expected_hash: str | None,
-             expected_version: int | None) -> tuple[Approval, bool]:
-    """approve(), holding the lock: everything is read afresh here."""
+             expected_version: int | None, project: Project | None) -> tuple[Approval, bool]:
+    """approve(), holding the lock: the templates and approvals are read afresh here."""
     from ..project import load_project
     from .specimen import Specimens
 
-    project = load_project(root)
+    project = project or load_project(root)
     specimens = Specimens(project, templates, root / "out" / ".cache" / "photos")
     entry = find_entry(specimens.entries, template_id)
     current = status(root, templates, entry)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from ..errors import InputError, NoticegenError, Problem
-from ..files import sha256_bytes, write_atomically
+from ..files import sha256_bytes, sha256_file, write_atomically
 from ..record.db import now, utc
 from ..record.tables import approvals, people, template_reviews
 from ..review import Specimens, content_hash, find_entry, review_entries, status
@@ -39,7 +39,7 @@ def approve(app: App, template_id: str, by: str, note: str | None,
     app.ready()
     approval, new = approve_file(app.root, template_id, by, note,
                                  expected_hash=expected_hash,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, project=app.project)
     with app.transaction() as (c, actor):
         if not c.execute(select(approvals.c.id).where(
                 approvals.c.template_id == template_id,
@@ -63,12 +63,18 @@ class Diff:
     """The side-by-side comparison, PDF (or HTML when asked)."""
 
 
+def specimens_of(app: App) -> Specimens:
+    """The specimens of the app's project as loaded (not read again from disk), with the photo
+    cache the renderer uses."""
+    return Specimens(app.project, app.root / "templates", app.out / ".cache" / "photos")
+
+
 def diff(app: App, template_id: str, *, from_rev: str | None = None,
          to_rev: str | None = None, html: bool = False) -> Diff:
     """The specimen's words before and after: since the last approval, or between git
     revisions of templates/ (to the working copy by default)."""
     root = app.root
-    current = Specimens.of(root)
+    current = specimens_of(app)
     entry = find_entry(current.entries, template_id)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="noticegen-diff-") as scratch:
@@ -143,10 +149,12 @@ class SentBack:
 @dataclass(frozen=True)
 class TemplateState:
     """A template's approval status with the record's send-backs: `sent_back` is the latest
-    one of the template as it is now, while it is not approved."""
+    one of the template as it is now, while it is not approved; `history` every send-back of
+    the template, oldest first."""
 
     status: Status
     sent_back: SentBack | None
+    history: tuple[SentBack, ...] = ()
 
     @property
     def state(self) -> str:
@@ -175,10 +183,11 @@ def _sent_back(app: App, template_id: str | None = None) -> list[SentBack]:
 
 
 def _state(current: Status, backs: list[SentBack]) -> TemplateState:
+    history = tuple(b for b in backs if b.template_id == current.entry.id)
     if current.approved is not None:
-        return TemplateState(current, None)
-    mine = [b for b in backs if b.template_id == current.entry.id and b.hash == current.hash]
-    return TemplateState(current, mine[-1] if mine else None)
+        return TemplateState(current, None, history)
+    mine = [b for b in history if b.hash == current.hash]
+    return TemplateState(current, mine[-1] if mine else None, history)
 
 
 def states(app: App) -> list[TemplateState]:
@@ -272,7 +281,7 @@ class Comparison:
 def since_approval(app: App, template_id: str) -> Comparison | None:
     """What changed in the specimen's words since the latest approval (None if never
     approved): the same comparison `noticegen templates diff ID` prints."""
-    specimens = Specimens.of(app.root)
+    specimens = specimens_of(app)
     entry = find_entry(specimens.entries, template_id)
     current = status(app.root, specimens.templates, entry)
     if (approved := _approved_text(app.root, current)) is None:
@@ -293,12 +302,12 @@ def specimen_pdf(app: App, template_id: str) -> bytes:
         p for folder in (app.root / "config" / "assets", app.root / "ordinances",
                          templates / "specimens")
         for p in sorted(folder.rglob("*")) if p.is_file()]
-    inputs += [f"{p.relative_to(app.root)}:{sha256_bytes(p.read_bytes())}" for p in made_from]
+    inputs += [f"{p.relative_to(app.root)}:{sha256_file(p)}" for p in made_from]
     key = sha256_bytes("\n".join(inputs).encode())
     path = app.out / ".cache" / "specimens" / f"{template_id}-{key[:32]}.pdf"
     if path.is_file():
         return path.read_bytes()
-    content = Specimens.of(app.root).pdf(entry)
+    content = specimens_of(app).pdf(entry)
     write_atomically(path, content)
     return content
 
@@ -310,7 +319,7 @@ def review_pdf(app: App, template_ids: list[str],
     returns."""
     from ..review.report import build_review
 
-    specimens = Specimens.of(app.root)
+    specimens = specimens_of(app)
     entries = [find_entry(specimens.entries, i) for i in template_ids] if template_ids \
         else specimens.entries
     result = build_review(app.root, specimens, entries, progress)
