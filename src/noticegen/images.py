@@ -6,7 +6,8 @@ from __future__ import annotations
 HEAD = 16
 """Bytes enough to tell the formats apart."""
 PRINTABLE = ("JPEG", "PNG", "HEIF", "WEBP")
-"""The formats a photo in a notice may have (what Pillow is allowed to open)."""
+"""The formats a photo in a notice may have (what Pillow is allowed to open, and `check`
+accepts). "JPEG" also opens the MPO files many phones write (JPEG + 2nd frame)."""
 BROWSER = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 """The formats a browser shows, with their media types (not HEIC: no browser shows it)."""
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",

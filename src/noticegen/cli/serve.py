@@ -33,10 +33,9 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     from ..web import create_app
 
-    with ctx.app() as app:
-        app.ready()
-    _port_free(host, port)
     web = create_app(ctx.root, os.environ.get("NOTICEGEN_DATABASE_URL"))
+    web.state.base.ready()
+    _port_free(host, port)
     worker = subprocess.Popen([sys.executable, "-m", "noticegen", "--root", str(ctx.root),
                                "worker"], preexec_fn=_die_with_parent)
     click.echo(f"noticegen: serving http://{host}:{port}/ (worker pid {worker.pid}); "

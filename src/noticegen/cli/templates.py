@@ -147,11 +147,11 @@ def approve(ctx: Context, ids: tuple[str, ...], by: str, note: str | None) -> No
     config/approved-specimens/. A template changed since its version was approved gets the
     next version number in templates/registry.yaml first. Commit them all: approvals travel
     through version control."""
-    from ..review import statuses
+    from ..review import review_entries
     from ..review.approvals import SHORT
     from ..service import approve as record
 
-    versions = {s.entry.id: s.entry.version for s in statuses(ctx.root)}
+    versions = {e.id: e.version for e in review_entries(ctx.root / "templates")}
     for template_id in ids:
         with ctx.app() as app:
             approval, new = record(app, template_id, by, note)

@@ -21,9 +21,6 @@ from ..images import PRINTABLE
 
 MAX_SOURCE_PIXELS = 60_000_000
 """Larger sources are refused before decoding: a phone photo is 3–12 MP (decompression bombs)."""
-FORMATS = PRINTABLE
-"""What Pillow may open (and `check` accepts). "JPEG" also opens the MPO files many phones
-write (JPEG + 2nd frame)."""
 PRINT_MAX_PIXELS = 1000
 """Longest side of a print-ready photo. Appendix B prints a photo at most 7.0 x 3.6 inches
 (`figure.photo img` in notice.css): a 4:3 landscape photo at 4.8 x 3.6 in gets 208 dpi, a
@@ -113,7 +110,7 @@ def _prepare(source: Path, data: bytes, out: Path, max_pixels: int) -> dict[str,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=FORMATS)
+            im = Image.open(io.BytesIO(data), formats=PRINTABLE)
             if im.width * im.height > MAX_SOURCE_PIXELS:
                 raise PhotoError(source, f"image is too large ({im.width}×{im.height} pixels; "
                                  f"at most {MAX_SOURCE_PIXELS:,} accepted)",

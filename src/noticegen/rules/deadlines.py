@@ -55,6 +55,11 @@ def six_month_follow_up(closed: date) -> date:
     return date(year, month, min(closed.day, monthrange(year, month)[1]))
 
 
+def day_of(on: date | datetime) -> date:
+    """The calendar day of a fact recorded as a date or, when the time matters, a date-time."""
+    return on.date() if isinstance(on, datetime) else on
+
+
 def long_date(day: date) -> str:
     """'December 7, 2026' — dates are always written out on documents."""
     return f"{day:%B} {day.day}, {day.year}"

@@ -10,7 +10,7 @@ from ..catalog import Catalog
 from ..config import Settings
 from ..errors import NoticegenError
 from .calendar import OfficeCalendar
-from .deadlines import long_date, notice_deadlines, service
+from .deadlines import day_of, long_date, notice_deadlines, service
 
 STEPS = ("warning", "nov", "hearing-notice", "hearing-order", "vca", "follow-up", "citation",
          "referral", "stop-work", "closure", "field-report")
@@ -47,7 +47,7 @@ def _at(entry: HistoryEntry) -> datetime:
 
 
 def _day(entry: HistoryEntry) -> date:
-    return entry.on.date() if isinstance(entry.on, datetime) else entry.on
+    return day_of(entry.on)
 
 
 def _last(case: Case, action: str) -> HistoryEntry | None:

@@ -4,13 +4,13 @@ before what the case records either.)"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import holidays
 
 from ..cases import Case
 from ..config import MailSettings
-from .deadlines import long_date
+from .deadlines import day_of, long_date
 
 
 def mail_date_refusals(mail_date: date, today: date, mail: MailSettings) -> list[str]:
@@ -35,8 +35,8 @@ def mail_date_refusals(mail_date: date, today: date, mail: MailSettings) -> list
 
 def case_facts(case: Case) -> list[tuple[date, str]]:
     """What the case records, with its day: each observation and each step of the ladder."""
-    facts = [(_day(v.observed), f"violation {v.id} was observed") for v in case.violations]
-    return facts + [(_day(e.on), f"the {e.action.replace('_', ' ')} on record")
+    facts = [(day_of(v.observed), f"violation {v.id} was observed") for v in case.violations]
+    return facts + [(day_of(e.on), f"the {e.action.replace('_', ' ')} on record")
                     for e in case.history]
 
 
@@ -53,5 +53,3 @@ def before_the_case(day: date, facts: list[tuple[date, str]],
     return None
 
 
-def _day(on: date | datetime) -> date:
-    return on.date() if isinstance(on, datetime) else on
