@@ -92,6 +92,21 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def cli_run(root: Path, *args: str, actor: str | None = None, input: str | None = None):
+    """`noticegen --root ROOT [--actor ACTOR] ARGS...`'s result (INPUT as its stdin)."""
+    from noticegen.cli import cli
+
+    head = ["--root", str(root), *(["--actor", actor] if actor else [])]
+    return CliRunner().invoke(cli, [*head, *args], input=input)
+
+
+def cli_ok(root: Path, *args: str, actor: str | None = None, input: str | None = None) -> str:
+    """What `noticegen --root ROOT ARGS...` printed, having asserted that it succeeded."""
+    result = cli_run(root, *args, actor=actor, input=input)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def case_data() -> dict:
     """The fixture case as plain data, to change per test."""
     import yaml

@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from click.testing import CliRunner
-from conftest import Web
-
-from noticegen.cli import cli
+from conftest import Web, cli_ok, cli_run
 
 
 def test_sign_in_rotates_the_session_and_sign_out_ends_it(web):
@@ -100,22 +97,18 @@ def test_a_one_time_password_must_be_changed_first(web):
 def test_a_disabled_user_is_out_at_once(web):
     client = web.client("clerk", "leaving.clerk")
     assert client.get("/api/me").status_code == 200
-    result = CliRunner().invoke(cli, ["--root", str(web.root), "users", "disable",
-                                      "leaving.clerk"])
-    assert result.exit_code == 0, result.output
+    cli_ok(web.root, "users", "disable", "leaving.clerk")
     assert client.get("/api/me").status_code == 401
 
 
 def test_api_tokens_authenticate_and_a_new_one_replaces_the_old(web):
-    runner = CliRunner()
-    assert runner.invoke(cli, ["--root", str(web.root), "users", "add", "api.clerk", "--role",
-                               "clerk"]).exit_code == 0
-    first = runner.invoke(cli, ["--root", str(web.root), "users", "token", "api.clerk"])
+    cli_ok(web.root, "users", "add", "api.clerk", "--role", "clerk")
+    first = cli_run(web.root, "users", "token", "api.clerk")
     token = first.stdout.splitlines()[0]
     client = web.anonymous()
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["role"] == "clerk"
-    runner.invoke(cli, ["--root", str(web.root), "users", "token", "api.clerk"])
+    cli_run(web.root, "users", "token", "api.clerk")
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code \
         == 401
     assert client.get("/api/me", headers={"Authorization": "Bearer nonsense"}).status_code \
@@ -128,15 +121,15 @@ def test_api_tokens_authenticate_and_a_new_one_replaces_the_old(web):
     (["users", "token", "nobody"], "there is no active user nobody"),
 ])
 def test_users_commands_explain_bad_input(web, args, message):
-    result = CliRunner().invoke(cli, ["--root", str(web.root), *args])
+    result = cli_run(web.root, *args)
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
 
 
 def test_a_short_password_from_stdin_is_refused(web):
-    result = CliRunner().invoke(cli, ["--root", str(web.root), "users", "add", "s", "--role",
-                                      "clerk", "--password-stdin"], input="short\n")
+    result = cli_run(web.root, "users", "add", "s", "--role", "clerk", "--password-stdin",
+                     input="short\n")
     assert result.exit_code == 1 and "too short" in result.output
 
 

@@ -14,12 +14,10 @@ from urllib.parse import urlsplit
 import pillow_heif
 import pytest
 import yaml
-from click.testing import CliRunner
-from conftest import CASE_TEXT, Web, make_photo, served_examples
+from conftest import CASE_TEXT, Web, cli_ok, make_photo, served_examples
 from PIL import Image
 from sqlalchemy import select
 
-from noticegen.cli import cli
 from noticegen.errors import InputError
 from noticegen.record.tables import documents, mail_pieces, people, photos
 from noticegen.render.identity import verification_url
@@ -71,12 +69,6 @@ def site(tmp_path_factory):
     with served_examples(tmp_path_factory, "cases", seed, actor="clerk.cli") as web:
         web.article, web.closure = web.seeded
         yield web
-
-
-def run(web: Web, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["--root", str(web.root), *args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def complainants(web: Web) -> dict[str, str]:
@@ -180,7 +172,7 @@ def test_every_document_is_listed_with_its_template_hash_and_links(site):
 
 def test_each_mail_piece_shows_its_tracking_and_the_deadline_track_list_gives(site):
     piece = site.client("clerk").get("/api/cases/CE-2026-0163").json()["pieces"][0]
-    listed = run(site, "track", "list", "--case", "CE-2026-0163")
+    listed = cli_ok(site.root, "track", "list", "--case", "CE-2026-0163")
     assert f"    service: {piece['service']}\n    compliance date: {piece['compliance']}\n" \
         in listed
     assert piece["status"] == "delivered" and piece["service"] == "delivered 2026-11-27"
@@ -208,7 +200,7 @@ def test_an_unknown_case_is_a_404_with_a_hint_and_only_the_roles_stated_may_look
 def test_the_form_offers_only_what_the_ladder_allows(site):
     page = site.client("clerk").get("/cases/CE-2026-0196").text
     offered = re.findall(r'<input type="hidden" name="type" value="([\w-]+)">', page)
-    steps = [m.group(1) for line in run(site, "next", "CE-2026-0196").splitlines()
+    steps = [m.group(1) for line in cli_ok(site.root, "next", "CE-2026-0196").splitlines()
              if (m := re.match(r"\s+may issue\s+(\S+)", line))]
     assert offered == [s for s in steps if s not in ("follow-up", "referral")]
     assert "citation" not in offered
@@ -228,7 +220,7 @@ def test_a_clerk_issues_a_document_recorded_as_theirs_and_the_cli_reads_it(site)
     assert row["delivery"] == "in_person" and row["recipient"] == "owner"
     shown = clerk.get(sent.headers["location"])
     assert "Issued and recorded" in shown.text and doc_id in shown.text
-    said = run(site, "next", "CE-2026-0174", "--as-of", f"{at:%Y-%m-%d}")
+    said = cli_ok(site.root, "next", "CE-2026-0174", "--as-of", f"{at:%Y-%m-%d}")
     assert re.search(r"not now\s+nov\s+Directive VIII\.B: a notice of violation for .* was "
                      rf"issued on {at:%B} {at.day}, {at.year}", said)
     events = clerk.get("/api/cases/CE-2026-0174").json()["events"]

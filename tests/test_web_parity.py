@@ -6,15 +6,11 @@ from __future__ import annotations
 import hashlib
 import os
 
-from click.testing import CliRunner
-
-from noticegen.cli import cli
+from conftest import cli_ok
 
 
-def _cli(web, *args: str):
-    result = CliRunner().invoke(cli, ["--root", str(web.root), "--actor", "clerk.cli", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+def _cli(web, *args: str) -> str:
+    return cli_ok(web.root, *args, actor="clerk.cli")
 
 
 def test_a_document_issued_by_the_cli_is_read_through_the_web(web):

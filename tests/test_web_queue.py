@@ -7,10 +7,8 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
-from conftest import Web, served_examples
+from conftest import Web, cli_ok, served_examples
 
-from noticegen.cli import cli
 from noticegen.rules import long_date
 from noticegen.service import App, issue, mail_batch
 from noticegen.service.queue import NOT_ALONE, SKIPPED
@@ -36,15 +34,9 @@ def desk(tmp_path_factory):
         yield web
 
 
-def run(web: Web, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["--root", str(web.root), *args])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 def cli_next(web: Web, number: str, as_of: str) -> tuple[str, list[str]]:
     """(the priority label, the steps `noticegen next` says may be issued)."""
-    lines = run(web, "next", number, "--as-of", as_of).splitlines()
+    lines = cli_ok(web.root, "next", number, "--as-of", as_of).splitlines()
     steps = [m.group(1) for line in lines if (m := re.match(r"\s+may issue\s+(\S+)", line))]
     return lines[1].split(":")[0], steps
 
@@ -75,7 +67,7 @@ def test_the_queue_lists_what_the_ladder_allows_in_priority_order(desk):
 def test_the_queue_gives_the_compliance_date_track_list_gives(desk):
     rows = {r["case_number"]: r for r in
             desk.client("officer").get(f"/api/queue?as_of={AS_OF}").json()["rows"]}
-    listed = run(desk, "track", "list")
+    listed = cli_ok(desk.root, "track", "list")
     for number in MAILED:
         said = re.findall(rf"{number} .*\n.*\n    compliance date: (.*)", listed)
         c = rows[number]["compliance"]
@@ -150,11 +142,12 @@ def test_only_the_desk_roles_see_the_queue_and_follow_ups(desk):
 def test_follow_ups_are_what_the_command_line_says_and_this_weeks_dates(desk):
     client = desk.client("officer")
     for as_of in ("2026-12-05", "2027-06-01"):
-        said = [line for line in run(desk, "followups", "--as-of", as_of).splitlines() if line]
+        listed = cli_ok(desk.root, "followups", "--as-of", as_of)
+        said = [line for line in listed.splitlines() if line]
         found = client.get(f"/api/followups?as_of={as_of}").json()
         assert [f"{f['case_number']}  {f['due']}  {f['what']}" for f in found["due"]] == said
     assert any("six-month site check" in line and "CE-2026-0182" in line
-               for line in run(desk, "followups", "--as-of", "2027-06-01").splitlines())
+               for line in cli_ok(desk.root, "followups", "--as-of", "2027-06-01").splitlines())
     week = client.get("/api/followups?as_of=2026-11-27").json()
     assert week["until"] == "2026-12-03" and week["due"] == []
     dates = {r["case_number"]: r["compliance"]["on"] for r in week["this_week"]}

@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli_ok, cli_run
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from noticegen.cli import cli
 from noticegen.record.tables import approvals, people, template_reviews
 from noticegen.review import load_approvals, statuses
 from noticegen.service.jobs import run
@@ -71,15 +70,14 @@ def test_the_list_shows_every_template_and_its_state_as_the_cli_does(web):
     attorney = web.client("attorney")
     shown = attorney.get("/templates")
     assert shown.status_code == 200
-    listed = CliRunner().invoke(cli, ["--root", str(web.root), "templates", "list"])
-    assert listed.exit_code == 0, listed.output
+    listed = cli_ok(web.root, "templates", "list")
     every = statuses(web.root)
     assert len(every) == 15 and {"mail-cover", "nov-letter", "closure-letter"} <= \
         {s.entry.id for s in every}
     api = {t["id"]: t for t in attorney.get("/api/templates").json()}
     for s in every:
         assert f'href="/templates/{s.entry.id}"' in shown.text
-        assert s.entry.id in listed.output and s.describe() in listed.output
+        assert s.entry.id in listed and s.describe() in listed
         assert api[s.entry.id]["approval"] == s.describe()
         assert api[s.entry.id]["version"] == s.entry.version
         assert api[s.entry.id]["hash"] == s.hash and s.hash[:12] in shown.text
@@ -156,7 +154,7 @@ def test_approving_as_the_attorney_names_them_and_gives_the_next_version(changed
                         .join(people, people.c.id == approvals.c.actor_id)
                         .where(approvals.c.template_id == "closure-letter")).one()
     assert tuple(row) == (3, "attorney.test", "attorney.test")
-    listed = CliRunner().invoke(cli, ["--root", str(root), "templates", "list"])
+    listed = cli_run(root, "templates", "list")
     line = next(x for x in listed.output.splitlines() if x.startswith("closure-letter "))
     assert " v3 " in line and "approved" in line and "by attorney.test" in line
     assert _state(web, "closure-letter")["state"] == "approved"
@@ -171,11 +169,9 @@ def test_the_cli_approves_a_change_with_the_next_version_too(web):
     root = web.root
     _edit(root / "templates" / "stop_work.html", 'stop_work.css">{% endblock %}',
           'stop_work.css">{% endblock %}\n')  # layout only
-    done = CliRunner().invoke(cli, ["--root", str(root), "templates", "approve",
-                                    "stop-work-posting", "--by", "A. Attorney"])
-    assert done.exit_code == 0, done.output
-    assert "stop-work-posting v3: approved" in done.output
-    assert "templates/registry.yaml now gives stop-work-posting version 3" in done.output
+    done = cli_ok(root, "templates", "approve", "stop-work-posting", "--by", "A. Attorney")
+    assert "stop-work-posting v3: approved" in done
+    assert "templates/registry.yaml now gives stop-work-posting version 3" in done
     assert _registry_version(root, "stop-work-posting") == 3
     assert load_approvals(root)["stop-work-posting"][-1].approved_by == "A. Attorney"
 
@@ -232,7 +228,7 @@ def test_sending_back_needs_a_note_and_shows_until_approved(changed):
     assert '<span class="badge bad">sent back</span>' in listed
     assert "by attorney.test: Keep “bringing”." in listed
     assert _state(web, "closure-letter")["sent_back"]["by"] == "attorney.test"
-    cli_list = CliRunner().invoke(cli, ["--root", str(web.root), "templates", "list"]).output
+    cli_list = cli_run(web.root, "templates", "list").output
     assert "NOT APPROVED — sent back" in cli_list and "attorney.test: Keep “bringing”." in cli_list
     with web.asgi.state.base.record.read() as c:
         row = c.execute(select(template_reviews.c.decision, template_reviews.c.note,

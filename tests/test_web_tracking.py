@@ -9,11 +9,9 @@ from datetime import date
 from html import unescape
 
 import pytest
-from click.testing import CliRunner
-from conftest import Web, served_examples
+from conftest import Web, cli_run, served_examples
 from sqlalchemy import func, select
 
-from noticegen.cli import cli
 from noticegen.mail.article_numbers import printed
 from noticegen.record.tables import events, people
 from noticegen.service import App, mail_batch, pieces
@@ -36,13 +34,9 @@ def site(tmp_path_factory):
         yield web, web.client("clerk"), web.client("manager"), owner, tenant
 
 
-def _cli(web: Web, *args: str):
-    return CliRunner().invoke(cli, ["--root", str(web.root), *args])
-
-
 def _listed(web: Web, article: str) -> str:
     """`noticegen track list`'s compliance line for the piece."""
-    out = _cli(web, "track", "list", "--case", CASE).output
+    out = cli_run(web.root, "track", "list", "--case", CASE).output
     block = out.split(printed(article), 1)[1]
     return re.search(r"compliance date: (.*)", block).group(1)
 
@@ -164,7 +158,7 @@ def test_a_tracking_csv_is_reported_by_line_and_recorded_once(site, tmp_path):
                                                                    (4, "date")]
     path = tmp_path / "events.csv"
     path.write_bytes(content)
-    cli_import = _cli(web, "track", "import", str(path))  # the same report, and once more
+    cli_import = cli_run(web.root, "track", "import", str(path))  # the same report, and once more
     assert cli_import.exit_code == 2
     assert f"0 events recorded from {path} (1 already on record)" in cli_import.output
     said = cli_import.stderr.splitlines()
@@ -210,7 +204,7 @@ def test_importing_the_same_file_twice_on_the_command_line_records_once(site, tm
     path.write_text(f"article_number,status,date,detail\n"
                     f"{owner},delivered,2026-12-04,left with the owner\n",
                     encoding="utf-8")  # the delivery recorded on its page above
-    first = _cli(web, "track", "import", str(path))
+    first = cli_run(web.root, "track", "import", str(path))
     assert first.exit_code == 0, first.output
     assert f"0 events recorded from {path} (1 already on record)" in first.output
 
