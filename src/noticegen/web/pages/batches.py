@@ -126,9 +126,9 @@ def _new_page(request: Request, app: App, day: date | None, *, status: int = 200
                                         "other": []}
     by_case: dict[str, list[Problem]] = {}
     for p in given + [p for p in plan.date_refusals if p not in given]:
-        if p.field == MAIL_DATE_FIELD:
+        if p.field == MAIL_DATE_FIELD:  # beside the field: the case or file in the message
             placed[p.field].append(p if p.file == REQUEST else Problem(
-                p.file, p.line, p.field, f"{p.file}: {p.message}", p.hint))
+                REQUEST, p.line, p.field, f"{p.file}: {p.message}", p.hint))
         elif p.field in placed:
             placed[p.field].append(p)
         elif p.file in numbers:  # the ladder's reasons are listed with the case already
@@ -140,7 +140,7 @@ def _new_page(request: Request, app: App, day: date | None, *, status: int = 200
     picked = set(chosen) if chosen is not None else \
         {c.case_number for c in plan.candidates if c.eligible}
     return page(request, "batch_new.html", status=status, plan=plan, placed=placed,
-                by_case=by_case, picked=picked,
+                by_case=by_case, picked=picked, request_name=REQUEST,
                 batch_id=batch_id if batch_id is not None else plan.batch_id)
 
 
