@@ -248,6 +248,18 @@ def examples_project(folder: Path, database: str | None) -> Path:
     return root
 
 
+def complainants(root: Path = REPO) -> dict[str, str]:
+    """Each example case's complainant's name, by case number (the cases under ROOT)."""
+    import yaml
+
+    found = {}
+    for path in sorted((root / "examples" / "cases").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if (data.get("complainant") or {}).get("name"):
+            found[data["case_number"]] = data["complainant"]["name"]
+    return found
+
+
 def record_env(url: str | None):
     """NOTICEGEN_DATABASE_URL set to the record under test for a whole module's fixtures."""
     return env_var("NOTICEGEN_DATABASE_URL", url)

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 
 import pillow_heif
 import pytest
-import yaml
-from conftest import CASE_TEXT, Web, cli_ok, make_photo, served_examples
+from conftest import CASE_TEXT, Web, cli_ok, complainants, make_photo, served_examples
 from PIL import Image
 from sqlalchemy import select
 
@@ -71,15 +70,6 @@ def site(tmp_path_factory):
         yield web
 
 
-def complainants(web: Web) -> dict[str, str]:
-    found = {}
-    for path in sorted((web.root / "examples" / "cases").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if (data.get("complainant") or {}).get("name"):
-            found[data["case_number"]] = data["complainant"]["name"]
-    return found
-
-
 def documents_of(web: Web, number: str) -> list[dict]:
     with web.asgi.state.base.record.read() as c:
         return [dict(r) for r in c.execute(select(documents, people.c.name.label("actor"))
@@ -110,7 +100,7 @@ def test_the_case_page_shows_parties_violations_photos_and_the_event_log(site):
 
 def test_the_complainant_is_shown_to_the_clerk_and_never_to_the_attorney(site):
     clerk, attorney = site.client("clerk"), site.client("attorney")
-    names = complainants(site)
+    names = complainants(site.root)
     assert len(names) >= 10
     for number, name in names.items():
         for path in (f"/cases/{number}", f"/api/cases/{number}"):

@@ -8,11 +8,9 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-import yaml
-from conftest import Web, served_examples
+from conftest import Web, complainants, served_examples
 from fastapi.routing import APIRoute
 from pypdf import PdfReader
 
@@ -21,6 +19,7 @@ from noticegen.service.jobs import run, submit_batch
 from noticegen.service.people import ROLES, SEES_COMPLAINANT
 from noticegen.web.auth import ANYONE, Allow
 from noticegen.web.pages import ROUTERS
+from noticegen.web.pages.docs import roles_of
 
 IDENTITIES = (None, *ROLES)
 
@@ -62,23 +61,8 @@ def _routes(_: Web) -> list[APIRoute]:
     return sorted(found, key=lambda r: r.path == "/sign-out")
 
 
-def _roles(route: APIRoute) -> tuple[str, ...] | None:
-    found = [d.call for d in route.dependant.dependencies if isinstance(d.call, Allow)]
-    return found[0].roles if len(found) == 1 else None
-
-
 def _path(route: APIRoute, samples: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: samples[m.group(1)], route.path)
-
-
-def complainants() -> list[str]:
-    names = []
-    for path in sorted(Path(__file__).parent.parent.joinpath("examples", "cases").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        person = (data.get("complainant") or {})
-        if person.get("name"):
-            names.append(person["name"])
-    return names
 
 
 def _text(response) -> str:
@@ -90,7 +74,8 @@ def _text(response) -> str:
 
 def test_every_route_states_its_roles(walked):
     web, *_ = walked
-    missing = [f"{sorted(r.methods)} {r.path}" for r in _routes(web) if _roles(r) is None]
+    missing = [f"{sorted(r.methods)} {r.path}" for r in _routes(web)
+               if sum(isinstance(d.call, Allow) for d in r.dependant.dependencies) != 1]
     assert not missing, missing
 
 
@@ -99,7 +84,7 @@ def test_only_the_roles_stated_may_use_each_route(walked):
     clients = signed_in(web)
     wrong = []
     for route in _routes(web):
-        roles = _roles(route) or ()
+        roles = roles_of(route)
         path = _path(route, samples)
         for method in sorted(route.methods - {"HEAD"}):
             if (method, route.path) == ("POST", "/sign-in"):
@@ -129,7 +114,7 @@ def test_a_state_changing_request_without_its_csrf_token_is_refused(walked):
     clients = signed_in(web)
     wrong = []
     for route in _routes(web):
-        roles = _roles(route) or ()
+        roles = roles_of(route)
         for method in sorted(route.methods - {"GET", "HEAD"}):
             for who in (r for r in ROLES if r in roles or ANYONE in roles):
                 for data in ({}, {"csrf": "0" * 40}):
@@ -143,7 +128,7 @@ def test_a_state_changing_request_without_its_csrf_token_is_refused(walked):
 def test_the_complainant_reaches_no_role_without_need(walked):
     web, samples, withheld = walked
     clients = signed_in(web)
-    names = complainants()
+    names = list(complainants().values())
     assert names
     leaks = []
     for route in _routes(web):
