@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from conftest import REPO, examples_project
+from conftest import REPO, env_var, examples_project
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "out" / "screenshots"
@@ -52,15 +52,8 @@ def city(folder: Path, users: dict[str, str], prepare=None) -> Server:
     address on a free port, and one user per NAME: ROLE; `prepare(server)` runs last."""
     env = {k: v for k, v in os.environ.items() if k != "NOTICEGEN_DATABASE_URL"}
     env["NOTICEGEN_HMAC_KEY"] = KEY
-    saved = os.environ.get("NOTICEGEN_HMAC_KEY")
-    os.environ["NOTICEGEN_HMAC_KEY"] = KEY
-    try:
+    with env_var("NOTICEGEN_HMAC_KEY", KEY):
         root = examples_project(folder, None)
-    finally:
-        if saved is None:
-            os.environ.pop("NOTICEGEN_HMAC_KEY", None)
-        else:
-            os.environ["NOTICEGEN_HMAC_KEY"] = saved
     url = f"http://127.0.0.1:{free_port()}"
     settings = root / "config" / "agency.yaml"
     data = settings.read_text(encoding="utf-8")
