@@ -3,20 +3,25 @@ token and the agency), or the one shape of a problem — the error page, or JSON
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 
+from ..config import Agency
 from ..errors import InputError, NotFound, NoticegenError
 from ..record import RecordError
+from ..record.db import utc
 from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
+from ..rules.deadlines import local, long_date, long_date_with_weekday
 from ..service.views import Withheld
-from ..words import plural
+from ..words import counted, plural
 from .auth import ROLE_SETS, BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token, may
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -30,11 +35,20 @@ shows "blocked", crbug.com/413851); it is the viewer, not a page of the app, tha
 PDF, and only this service may frame it."""
 
 
-def environment() -> Environment:
+def environment(agency: Agency, zone: ZoneInfo) -> Environment:
+    """The pages' templates, with the agency, the role sets and `may`, and the filters that
+    write numbers and times: `plural`, `counted`, `local` (a time the record stamped, as the
+    agency's wall clock), `long_date`, `long_day` (with its weekday)."""
+
+    def shown(moment: datetime) -> str:
+        return local(utc(moment), zone).strftime("%Y-%m-%d %H:%M")
+
     env = Environment(loader=PackageLoader("noticegen.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["plural"] = plural
+    env.filters.update(plural=plural, counted=counted, local=shown, long_date=long_date,
+                       long_day=long_date_with_weekday)
+    env.globals["agency"] = agency
     env.globals.update(ROLE_SETS)
     env.globals["may"] = pass_context(lambda context, roles: may(context.get("person"), roles))
     return env
@@ -46,7 +60,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     person = getattr(request.state, "person", None)
     html = env.get_template(template).render(
         request=request, person=person, csrf=csrf_token(request), path=request.url.path,
-        agency=request.app.state.base.project.settings.agency, **context)
+        **context)
     return HTMLResponse(html, status_code=status)
 
 

@@ -119,7 +119,7 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
                   "city attorney's template review. Authenticate with a personal API token: "
                   "`Authorization: Bearer <token>` (`noticegen users token NAME`).")
     web.state.base = base
-    web.state.env = environment()
+    web.state.env = environment(base.project.settings.agency, base.project.settings.zone)
     web.state.key = _key(base)
     web.add_exception_handler(NoticegenError, _noticegen_error)
     web.add_exception_handler(RequestValidationError, _validation_error)

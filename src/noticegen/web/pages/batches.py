@@ -4,8 +4,7 @@ batches on record with their pieces and papers — each with its /api/ twin."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -71,16 +70,6 @@ class JobModel(BaseModel):
     params: dict[str, Any]
     detail: dict[str, Any]
     links: list[Link]
-
-
-def local(app: App) -> Callable[[datetime], str]:
-    """A moment of the record (UTC) as the agency's wall-clock time."""
-    zone = app.project.settings.zone
-
-    def shown(moment: datetime) -> str:
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    return shown
 
 
 def _links(found: Job) -> list[Link]:
@@ -197,7 +186,7 @@ def api_batches_post(request: Request, body: NewBatch) -> Queued:
 def job_page(request: Request, job_id: str) -> Response:
     app = acting(request)
     found = job(app, job_id)
-    return page(request, "job.html", job=found, links=_links(found), local=local(app))
+    return page(request, "job.html", job=found, links=_links(found))
 
 
 @router.get("/jobs/{job_id}/progress", dependencies=[Depends(allow(*DESK))])
@@ -219,8 +208,7 @@ def api_job(request: Request, job_id: str) -> JobModel:
 @router.get("/batches", dependencies=[Depends(allow(*DESK))])
 def batches_page(request: Request) -> Response:
     app = acting(request)
-    return page(request, "batches.html", batches=list_batches(app), jobs=recent(app),
-                local=local(app))
+    return page(request, "batches.html", batches=list_batches(app), jobs=recent(app))
 
 
 @router.get("/api/batches", dependencies=[Depends(allow(*DESK))])
@@ -232,8 +220,7 @@ def api_batches(request: Request) -> list[BatchSummary]:
 @router.get("/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
 def batch_page(request: Request, batch_id: str) -> Response:
     app = acting(request)
-    return page(request, "batch.html", batch=batch_view(app, batch_id), printed=printed,
-                local=local(app))
+    return page(request, "batch.html", batch=batch_view(app, batch_id), printed=printed)
 
 
 @router.get("/api/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])

@@ -195,8 +195,7 @@ def _files(found: list[FileChange]) -> list[FileModel]:
 def templates_page(request: Request) -> Response:
     app = acting(request)
     reviews = [j for j in recent(app, 50) if j.kind == "review"][:5]
-    return page(request, "templates.html", states=states(app), short=SHORT, reviews=reviews,
-                zone=app.project.settings.zone)
+    return page(request, "templates.html", states=states(app), short=SHORT, reviews=reviews)
 
 
 @router.get("/api/templates", dependencies=[Depends(allow(*REVIEWERS))])
@@ -317,8 +316,7 @@ def review_page(request: Request, job_id: str) -> Response:
     found = _review(request, job_id)
     partial = request.headers.get("hx-request") == "true"
     return page(request, "template_review_progress.html" if partial else
-                "template_review.html", job=found, files=_files_of(found),
-                zone=request.app.state.base.project.settings.zone)
+                "template_review.html", job=found, files=_files_of(found))
 
 
 @router.get("/template-reviews/{job_id}/{name}", dependencies=[Depends(allow(*REVIEWERS))])

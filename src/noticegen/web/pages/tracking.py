@@ -26,7 +26,6 @@ from ...tracking import EVENTS, next_statuses
 from ...tracking.report import PieceReport
 from ..answers import page
 from ..auth import CLERK, DESK, acting, allow
-from .batches import local
 
 router = APIRouter()
 STATUSES = tuple(e for e in EVENTS if e != "return_receipt")
@@ -82,7 +81,7 @@ def _piece_page(request: Request, app: App, article: str, *, status: int = 200,
                 history=piece_history(app, report.piece.article_number), printed=printed,
                 statuses=STATUSES, allowed=next_statuses(report.piece.status),
                 today=app.today(), form=form, error=error, field=field,
-                values=values or {}, local=local(app))
+                values=values or {})
 
 
 # -- pieces ------------------------------------------------------------------------------
