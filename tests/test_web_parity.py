@@ -6,7 +6,17 @@ from __future__ import annotations
 import hashlib
 import os
 
-from conftest import cli_ok
+import pytest
+from conftest import cli_ok, served_examples
+
+pytestmark = pytest.mark.record  # (the record is the module's own: run again on PostgreSQL)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    """One service for the module: the tests issue and mail for different cases."""
+    with served_examples(tmp_path_factory, "parity") as found:
+        yield found
 
 
 def _cli(web, *args: str) -> str:
