@@ -293,15 +293,11 @@ class Web:
         return TestClient(self.asgi, base_url="https://testserver", follow_redirects=False)
 
     def add_user(self, name: str, role: str) -> None:
-        from noticegen.service import App
         from noticegen.service.people import add_user, list_users
 
-        app = App.open(self.root, "admin.test", os.environ.get("NOTICEGEN_DATABASE_URL"))
-        try:
+        with opened(self.root, "admin.test") as app:
             if not any(a.name == name for a in list_users(app)):
                 add_user(app, name, role, self.PASSWORD)
-        finally:
-            app.close()
 
     def client(self, role: str, name: str | None = None):
         """A test client signed in as NAME (default '<role>.test') with that role; its

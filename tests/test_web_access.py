@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from conftest import Web, cli_ok, cli_run, served_examples
+from conftest import Web, cli_ok, cli_run, opened, served_examples
 
 pytestmark = pytest.mark.record  # (the record is the module's own: run again on PostgreSQL)
 
@@ -93,12 +91,10 @@ def test_a_form_without_its_csrf_token_is_refused(web):
 
 
 def test_a_one_time_password_must_be_changed_first(web):
-    from noticegen.service import App
     from noticegen.service.people import add_user
 
-    app = App.open(web.root, "admin.test", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    password = add_user(app, "new.clerk", "clerk")
-    app.close()
+    with opened(web.root, "admin.test") as app:
+        password = add_user(app, "new.clerk", "clerk")
     client = web.anonymous()
     signed = client.post("/sign-in", data={"name": "new.clerk", "password": password,
                                            "csrf": web.csrf_of(client, "/sign-in")})

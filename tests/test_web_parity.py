@@ -4,10 +4,9 @@ records, the other reads, the same (issue 14)."""
 from __future__ import annotations
 
 import hashlib
-import os
 
 import pytest
-from conftest import cli_ok, served_examples
+from conftest import cli_ok, opened, served_examples
 
 pytestmark = pytest.mark.record  # (the record is the module's own: run again on PostgreSQL)
 
@@ -57,15 +56,11 @@ def test_a_document_issued_through_the_web_is_read_by_the_cli(web):
 def test_a_delivery_recorded_by_the_cli_moves_the_web_deadline_as_track_list_says(web):
     from datetime import date
 
-    from noticegen.service import App
     from noticegen.service.jobs import run, submit_batch
 
-    app = App.open(web.root, "clerk.web", os.environ.get("NOTICEGEN_DATABASE_URL"))
-    try:
+    with opened(web.root, "clerk.web") as app:
         job = submit_batch(app, ["CE-2026-0196"], "nov", date(2026, 11, 25), "nov-parity")
         assert run(app, job).state == "finished"
-    finally:
-        app.close()
     clerk = web.client("clerk")
     pieces = clerk.get("/api/pieces?case=CE-2026-0196").json()
     article = pieces[0]["article_number"]
