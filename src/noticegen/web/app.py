@@ -26,6 +26,9 @@ from ..service import App
 from ..words import plural
 from .answers import CSP, environment, local_path, problem, status_of, wants_json
 from .auth import VISITOR, NotSignedIn, PasswordChange
+from .pages import ROUTERS
+from .pages.docs import schema
+from .pages.verify import check_address
 
 log = logging.getLogger("noticegen.web")
 KEY_FILE = "web.key"
@@ -58,10 +61,7 @@ async def _noticegen_error(request: Request, exc: Exception) -> Response:
         agency = request.app.state.base.project.settings.agency
         return problem(request, 503, "the service cannot answer just now",
                        f"try again later; if it lasts, call {agency.phone}")
-    problems = None
-    if isinstance(exc, InputError):
-        problems = [{"where": p.file, "line": p.line, "field": p.field, "message": p.message,
-                     "hint": p.hint} for p in exc.problems]
+    problems = [p.as_json() for p in exc.problems] if isinstance(exc, InputError) else None
     return problem(request, status_of(exc), exc.message, exc.hint, problems)
 
 
@@ -136,14 +136,9 @@ def create_app(root: Path, database: str | None = None) -> FastAPI:
         return response
 
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from .pages import ROUTERS
-    from .pages.verify import check_address
-
     check_address(base.project.settings.verification)  # the QR codes lead to this service
     for router in ROUTERS:
         web.include_router(router)
-    from .pages.docs import schema
-
     routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
     web.openapi = lambda: schema(web, routes)  # type: ignore[method-assign]
     return web

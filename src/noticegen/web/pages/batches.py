@@ -34,6 +34,9 @@ from ..auth import CLERK, DESK, acting, allow
 router = APIRouter()
 DOC_TYPE = "nov"
 """The notice a batch mails (as `noticegen batch --doc`)."""
+PAPERS = {"print.pdf": "Print file", "firm-mailing-book.pdf": "Firm mailing book (PS Form 3877)",
+          "manifest.csv": "Manifest (CSV)", "batch.json": "Batch record (batch.json)"}
+"""A batch's papers with their names on the pages (a finished job links all but the record)."""
 
 
 # -- the API's shapes --------------------------------------------------------------------
@@ -78,10 +81,8 @@ def _links(found: Job) -> list[Link]:
     if found.state != "finished" or found.kind != "mail_batch" or not batch_id:
         return []
     return [Link(href=f"/batches/{batch_id}", label=f"Batch {batch_id}: its pieces and papers"),
-            *(Link(href=f"/batches/{batch_id}/{name}", label=label) for name, label in (
-                ("print.pdf", "Print file"),
-                ("firm-mailing-book.pdf", "Firm mailing book (PS Form 3877)"),
-                ("manifest.csv", "Manifest (CSV)")))]
+            *(Link(href=f"/batches/{batch_id}/{name}", label=label)
+              for name, label in PAPERS.items() if name != "batch.json")]
 
 
 def _job_model(found: Job) -> JobModel:
@@ -208,7 +209,8 @@ def api_job(request: Request, job_id: str) -> JobModel:
 @router.get("/batches", dependencies=[Depends(allow(*DESK))])
 def batches_page(request: Request) -> Response:
     app = acting(request)
-    return page(request, "batches.html", batches=list_batches(app), jobs=recent(app))
+    return page(request, "batches.html", batches=list_batches(app),
+                jobs=recent(app, kind="mail_batch"))
 
 
 @router.get("/api/batches", dependencies=[Depends(allow(*DESK))])
@@ -220,7 +222,8 @@ def api_batches(request: Request) -> list[BatchSummary]:
 @router.get("/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])
 def batch_page(request: Request, batch_id: str) -> Response:
     app = acting(request)
-    return page(request, "batch.html", batch=batch_view(app, batch_id), printed=printed)
+    return page(request, "batch.html", batch=batch_view(app, batch_id), printed=printed,
+                labels=PAPERS)
 
 
 @router.get("/api/batches/{batch_id}", dependencies=[Depends(allow(*DESK))])

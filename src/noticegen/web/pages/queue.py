@@ -14,10 +14,10 @@ router = APIRouter()
 
 
 def _queue(request: Request, as_of: str | None, step: str | None, officer: str | None,
-           category: str | None, overdue: str | None) -> Queue:
+           category: str | None, overdue: bool) -> Queue:
     app = acting(request)
     return work_queue(app, as_of_date(app, as_of), step=step or None, officer=officer or None,
-                      category=category or None, overdue=bool(overdue))
+                      category=category or None, overdue=overdue)
 
 
 @router.get("/queue", dependencies=[Depends(allow(*CASEWORK))])
@@ -25,7 +25,7 @@ def queue_page(request: Request, as_of: str | None = None, step: str | None = No
                officer: str | None = None, category: str | None = None,
                overdue: str | None = None) -> Response:
     return page(request, "queue.html",
-                queue=_queue(request, as_of, step, officer, category, overdue),
+                queue=_queue(request, as_of, step, officer, category, bool(overdue)),
                 as_of_given=as_of or "")
 
 
@@ -36,7 +36,7 @@ def api_queue(request: Request, as_of: str | None = None, step: str | None = Non
     """Open cases that may take a step now, in priority order (as of YYYY-MM-DD; default
     today in the agency's zone); filters: step, officer (id), category (deadline category
     id), overdue (compliance date passed)."""
-    return _queue(request, as_of, step, officer, category, "1" if overdue else None)
+    return _queue(request, as_of, step, officer, category, overdue)
 
 
 def _followups(request: Request, as_of: str | None) -> FollowUps:

@@ -194,7 +194,7 @@ def _files(found: list[FileChange]) -> list[FileModel]:
 @router.get("/templates", dependencies=[Depends(allow(*REVIEWERS))])
 def templates_page(request: Request) -> Response:
     app = acting(request)
-    reviews = [j for j in recent(app, 50) if j.kind == "review"][:5]
+    reviews = recent(app, 5, kind="review")
     return page(request, "templates.html", states=states(app), short=SHORT, reviews=reviews)
 
 
