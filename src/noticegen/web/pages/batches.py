@@ -26,6 +26,7 @@ from ...service.batches import (
 from ...service.batches import (
     paper as paper_file,
 )
+from ...service.dates import parse_day
 from ...service.jobs import Job, job, recent, submit_batch
 from ...service.mailing import MAIL_DATE_FIELD, REQUEST
 from ..answers import file_response, page
@@ -98,10 +99,9 @@ def _day(value: str | None) -> tuple[date | None, list[Problem]]:
     if not value or not value.strip():
         return None, []
     try:
-        return date.fromisoformat(value.strip()), []
-    except ValueError:
-        return None, [Problem(REQUEST, None, MAIL_DATE_FIELD, f"'{value[:40]}' is not a date",
-                              "write YYYY-MM-DD, e.g. 2026-11-25")]
+        return parse_day(value.strip(), MAIL_DATE_FIELD, REQUEST), []
+    except InputError as exc:
+        return None, exc.problems
 
 
 def _new_page(request: Request, app: App, day: date | None, *, status: int = 200,
