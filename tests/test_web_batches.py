@@ -18,6 +18,8 @@ from noticegen.record.db import now
 from noticegen.record.tables import batches, documents, job_events, jobs, people
 from noticegen.service.jobs import job, run
 
+pytestmark = pytest.mark.record  # run again on PostgreSQL by scripts/test.sh
+
 MAIL_DATE = "2026-11-25"
 ELIGIBLE = ("CE-2026-0163", "CE-2026-0174", "CE-2026-0196")
 """The open cases the ladder allows a notice of violation on November 25 (scripts/demo.sh)."""
@@ -130,12 +132,13 @@ def mailed(site):
     done: dict = {}
     worker = threading.Thread(target=lambda: done.setdefault("job", run(base, job_id)))
     worker.start()
-    fragments = []
-    while worker.is_alive():
+    fragments = []  # polled as the page does: until a fragment says the job ended
+    for _ in range(2000):
         fragments.append(clerk.get(f"/jobs/{job_id}/progress").text)
+        if "hx-trigger" not in fragments[-1]:
+            break
         time.sleep(0.3)
     worker.join()
-    fragments.append(clerk.get(f"/jobs/{job_id}/progress").text)
     return job_id, done["job"], fragments
 
 

@@ -21,6 +21,8 @@ from noticegen.web.auth import ANYONE, Allow
 from noticegen.web.pages import ROUTERS
 from noticegen.web.pages.docs import roles_of
 
+pytestmark = pytest.mark.record  # run again on PostgreSQL by scripts/test.sh
+
 IDENTITIES = (None, *ROLES)
 
 
@@ -34,8 +36,8 @@ def walked(tmp_path_factory):
         report = issue(app, "field-report", "CE-2026-0163", datetime(2026, 11, 25, 10))
         job_id = submit_batch(app, ["CE-2026-0163"], "nov", date(2026, 11, 25), "nov-walk")
         assert run(app, job_id).state == "finished"
-        article = app.record.engine.connect().exec_driver_sql(
-            "SELECT article_number FROM mail_pieces").scalar()
+        with app.record.read() as c:
+            article = c.exec_driver_sql("SELECT article_number FROM mail_pieces").scalar()
         return closure, citation, report, job_id, article
 
     with served_examples(tmp_path_factory, "walk", seed) as web:

@@ -16,6 +16,8 @@ from noticegen.mail.article_numbers import printed
 from noticegen.record.tables import events, people
 from noticegen.service import App, mail_batch, pieces
 
+pytestmark = pytest.mark.record  # run again on PostgreSQL by scripts/test.sh
+
 CASE = "CE-2026-0196"
 """Mailed to two parties, its owner and its tenant."""
 UNKNOWN = "9400111201080805483016"  # a valid article number on no piece

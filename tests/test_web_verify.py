@@ -24,6 +24,8 @@ from noticegen.service import App, add_event, issue, mail_batch
 from noticegen.web import create_app
 from noticegen.web.pages.verify import check_address
 
+pytestmark = pytest.mark.record  # run again on PostgreSQL by scripts/test.sh
+
 KEY = b"test-key-not-secret"
 ISSUED = datetime(2026, 11, 25, 10, 0)
 
