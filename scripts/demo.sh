@@ -18,8 +18,9 @@ users=var/demo-users.txt
 if [ ! -f "$users" ]; then
   (umask 077; : > "$users.part")
   for role in clerk officer attorney manager admin; do
+    officer=""; [ "$role" = officer ] && officer="--officer ofc-garza"
     password="$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(12))")"
-    if printf '%s\n' "$password" | $ng users add "$role.demo" --role "$role" --password-stdin \
+    if printf '%s\n' "$password" | $ng users add "$role.demo" --role "$role" $officer --password-stdin \
         >/dev/null 2>&1; then
       printf '%-15s %-9s %s\n' "$role.demo" "$role" "$password" >> "$users.part"
     else

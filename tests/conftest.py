@@ -297,7 +297,8 @@ class Web:
 
         with opened(self.root, "admin.test") as app:
             if not any(a.name == name for a in list_users(app)):
-                add_user(app, name, role, self.PASSWORD)
+                add_user(app, name, role, self.PASSWORD,
+                         officer="ofc-garza" if role == "officer" else None)
 
     def client(self, role: str, name: str | None = None):
         """A test client signed in as NAME (default '<role>.test') with that role; its

@@ -36,7 +36,7 @@ def test_a_record_at_0001_upgrades_with_everything_kept(project_root: Path, monk
     refused = runner.invoke(cli, ["--root", str(project_root), "users", "list"])
     assert refused.exit_code == 4 and "schema revision 0001" in refused.output
     done = runner.invoke(cli, ["--root", str(project_root), "db", "upgrade"])
-    assert done.exit_code == 0 and "0001 → 0002" in done.output, done.output
+    assert done.exit_code == 0 and "0001 → 0003" in done.output, done.output
     assert _counts(url) == before
     added = runner.invoke(cli, ["--root", str(project_root), "users", "add", "clerk.jones",
                                 "--role", "clerk"])

@@ -266,7 +266,7 @@ class Case(Model):
         raise KeyError(violation_id)
 
 
-def _inner_problems(case: Case, source: Source) -> list[Problem]:
+def case_problems(case: Case, source: Source) -> list[Problem]:
     """Checks that need the whole case but nothing outside it."""
     problems = duplicate_ids(source, "responsible_parties", case.responsible_parties, "party")
     problems += duplicate_ids(source, "violations", case.violations, "violation")
@@ -321,5 +321,5 @@ def read_case(path: Path) -> tuple[Case | None, Source | None, list[Problem]]:
         return None, None, exc.problems
     case, problems = validate(Case, source, context={"base": path.parent})
     if case is not None:
-        problems = _inner_problems(case, source)
+        problems = case_problems(case, source)
     return (None if problems else case), source, problems

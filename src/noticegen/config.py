@@ -385,6 +385,9 @@ class PrintSettings(Model):
 
 class Settings(Model):
     state_dir: Path
+    case_prefix: Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")] = "CE"
+    """The case numbers the service gives a new case or complaint (directive VI.A):
+    PREFIX-YEAR-NNNN, counting on from the highest of that year on record."""
     store_url: Text | None = None
     agency: Agency
     time_zone: Text

@@ -55,7 +55,7 @@ def case_files(paths: Iterable[Path], root: Path) -> list[Path]:
     return found
 
 
-def _cross_problems(case: Case, source: Source, catalog: Catalog | None,
+def cross_problems(case: Case, source: Source, catalog: Catalog | None,
                     settings: Settings | None) -> list[Problem]:
     """References from a case into the catalogs and settings (those that loaded), and files."""
     problems = []
@@ -132,7 +132,7 @@ def load_project(root: Path, case_paths: Sequence[Path] = ()) -> Project:
                 f"{first_seen[case.case_number]}", "every case needs its own number"))
             continue
         first_seen[case.case_number] = source.name
-        cross = _cross_problems(case, source, catalog, settings)
+        cross = cross_problems(case, source, catalog, settings)
         cross += undrawable_text(case, stacks, source)
         problems += cross
         if not cross:

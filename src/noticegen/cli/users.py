@@ -20,15 +20,18 @@ def users() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
+@click.option("--officer", metavar="ID",
+              help="For an officer: who they are in config/agency.yaml (e.g. ofc-garza).")
 @click.pass_obj
-def add(ctx: Context, name: str, role: str, password_stdin: bool) -> None:
+def add(ctx: Context, name: str, role: str, password_stdin: bool, officer: str | None
+        ) -> None:
     """Add a user. Prints a generated one-time password (changed at first sign-in) unless
-    --password-stdin gives one."""
+    --password-stdin gives one. An officer's account names the officer (--officer)."""
     from ..service.people import add_user
 
     given = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with ctx.app() as app:
-        password = add_user(app, name, role, given)
+        password = add_user(app, name, role, given, officer)
     if given is None:
         click.echo(f"added {name} ({role}); one-time password: {password}")
         click.echo("  they choose their own password at first sign-in")
@@ -49,7 +52,8 @@ def list_(ctx: Context) -> None:
     for account in found:
         state = "disabled" if account.disabled else \
             "active (must change password)" if account.must_change else "active"
-        click.echo(f"{account.name:<24} {account.role:<9} {state}  since "
+        role = f"{account.role} ({account.officer})" if account.officer else account.role
+        click.echo(f"{account.name:<24} {role:<9} {state}  since "
                    f"{account.since:%Y-%m-%d %H:%M} UTC")
 
 

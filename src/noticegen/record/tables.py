@@ -231,9 +231,11 @@ accounts = Table(
     Column("disabled", Boolean, nullable=False),
     Column("actor_id", ForeignKey("people.id"), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("officer_id", String(60)),
 )
 """Who may sign in to the service, as what: a person's latest row is their account now (a new
-password, role or disabling is a new row)."""
+password, role or disabling is a new row). `officer_id`: for an officer, who they are in
+config/agency.yaml (their cases, and the name and badge their notices print)."""
 
 api_tokens = Table(
     "api_tokens", metadata,
@@ -300,5 +302,45 @@ template_reviews = Table(
 )
 """The city attorney's other answer: a template sent back with a note (approvals are in
 `approvals`)."""
+
+complaints = Table(
+    "complaints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_number", String(20), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("data", JSON, nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""A complaint filed through the online form (directive V.A.1) as it was sent: `data` holds
+the property, what was seen and when, the photos by SHA-256, and the complainant (or that
+they chose to stay anonymous). Its case number is given at once (VI.A); `token_sha256` is the
+SHA-256 of the complainant's status link; `address` the network address it came from (the
+form's rate limit)."""
+
+complaint_events = Table(
+    "complaint_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("complaint_id", ForeignKey("complaints.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""What the division decided about a complaint: accepted (III.D; an anonymous one at the
+Chief's discretion, V.A.2), not_accepted (with its III.F reason), assigned (to an officer)."""
+
+submissions = Table(
+    "submissions", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("actor_id", ForeignKey("people.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Forms already received, by the one-time key each form carries, written in the transaction
+that does what the form asked: a form sent again (a phone that lost its signal and retried)
+is refused, pointing to what the first one made."""
 
 APPEND_ONLY = [t.name for t in metadata.sorted_tables]

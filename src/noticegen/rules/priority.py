@@ -86,3 +86,19 @@ def batch_order(cases: list[Case], catalog: Catalog) -> list[Case]:
         p = rank(case, catalog)
         return (p.tier, -len(p.aggravating), case.complaint.received, case.case_number)
     return sorted(cases, key=key)
+
+
+def complaint_rank(tier: int | None, citation: str | None, others: int) -> Priority:
+    """A complaint's rank before a case is made of it: the III.A class of the problem the
+    complainant picked, III.A.6 when other complaints name the same property."""
+    tiers, reasons = [], []
+    if tier is not None:
+        tiers.append(tier)
+        reasons.append(f"III.A.{tier}: {CLASSES[tier]} ({citation}, as reported)")
+    if others:
+        tiers.append(6)
+        reasons.append(f"III.A.6: {CLASSES[6]} ({others + 1} complaints about this property)")
+    if not tiers:
+        return Priority(NON_PRIORITY, ("III.B: non-priority; processed in the order received",),
+                        ())
+    return Priority(min(tiers), tuple(reasons), ())

@@ -59,6 +59,7 @@ class Account:
     disabled: bool
     must_change: bool
     since: datetime
+    officer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class SignedIn:
     must_change: bool = False
     session: str | None = None
     """The session token (from the cookie), when signed in by session."""
+    officer: str | None = None
+    """For an officer: their id in config/agency.yaml (`users add --officer`)."""
 
 
 def digest(token: str) -> str:
@@ -101,9 +104,24 @@ def _current(c: Connection, name: str) -> tuple[int, dict | None]:
     return int(person), dict(row) if row else None
 
 
-def add_user(app: App, name: str, role: str, password: str | None = None) -> str:
+def _check_officer(app: App, role: str, officer: str | None) -> None:
+    """An officer's account names the officer they are; no other account names one."""
+    known = [o.id for o in app.project.settings.officers]
+    if role == "officer" and officer is None:
+        raise NoticegenError("an officer's account needs the officer it is",
+                             f"add --officer ID, one of: {', '.join(known)}")
+    if role != "officer" and officer is not None:
+        raise NoticegenError(f"only an officer's account names an officer, not a {role}'s",
+                             "leave out --officer")
+    if officer is not None and officer not in known:
+        raise NoticegenError(f"no officer '{officer}' in config/agency.yaml",
+                             f"one of: {', '.join(known)}")
+
+
+def add_user(app: App, name: str, role: str, password: str | None = None,
+             officer: str | None = None) -> str:
     """A new account; returns its password (generated when none is given: it must be changed
-    at first sign-in)."""
+    at first sign-in). An officer's account names the officer it is (`officer`)."""
     app.ready()
     name = name.strip()
     if not name:
@@ -111,6 +129,7 @@ def add_user(app: App, name: str, role: str, password: str | None = None) -> str
     if name == PUBLIC:
         raise NoticegenError(f"'{PUBLIC}' names the public, not a user", "choose another name")
     _check_role(role)
+    _check_officer(app, role, officer)
     generated = password is None
     password = new_password() if password is None else password
     _check_password(password)
@@ -121,7 +140,8 @@ def add_user(app: App, name: str, role: str, password: str | None = None) -> str
                                  "choose another name, or `users disable` the old account")
         c.execute(insert(accounts).values(
             person_id=actor_id(c, name), role=role, password_hash=_hasher.hash(password),
-            must_change=generated, disabled=False, actor_id=actor, recorded_at=now()))
+            must_change=generated, disabled=False, officer_id=officer, actor_id=actor,
+            recorded_at=now()))
     return password
 
 
@@ -130,7 +150,8 @@ def _revise(c: Connection, actor: int, name: str, **changes: object) -> int:
     person, row = _current(c, name)
     if row is None:
         raise NoticegenError(f"there is no user {name}", "`noticegen users list` names them")
-    values = {k: row[k] for k in ("role", "password_hash", "must_change", "disabled")}
+    values = {k: row[k] for k in ("role", "password_hash", "must_change", "disabled",
+                                  "officer_id")}
     values.update(changes)
     c.execute(insert(accounts).values(person_id=person, actor_id=actor, recorded_at=now(),
                                       **values))
@@ -175,8 +196,8 @@ def list_users(app: App) -> list[Account]:
         rows = c.execute(select(people.c.name, accounts).join(
             people, people.c.id == accounts.c.person_id).where(accounts.c.id.in_(latest))
             .order_by(people.c.name)).mappings().all()
-    return [Account(r["name"], r["role"], r["disabled"], r["must_change"], r["recorded_at"])
-            for r in rows]
+    return [Account(r["name"], r["role"], r["disabled"], r["must_change"], r["recorded_at"],
+                    r["officer_id"]) for r in rows]
 
 
 def new_token(app: App, name: str) -> str:
@@ -236,7 +257,8 @@ def sign_in(app: App, name: str, password: str, address: str) -> tuple[SignedIn,
         else:
             token = secrets.token_urlsafe(32)
             _log(c, "signed_in", name, address, person, digest(token))
-            return SignedIn(name, row["role"], row["must_change"], token), token
+            return SignedIn(name, row["role"], row["must_change"], token,
+                            row["officer_id"]), token
     raise refused
 
 
@@ -261,7 +283,7 @@ def session(app: App, token: str, address: str) -> SignedIn | None:
     if now() - last > SEEN_EVERY:
         with app.record.transaction() as c:
             _log(c, "seen", name, address, person, hashed)
-    return SignedIn(name, row["role"], row["must_change"], token)
+    return SignedIn(name, row["role"], row["must_change"], token, row["officer_id"])
 
 
 def sign_out(app: App, token: str, address: str) -> None:
@@ -279,7 +301,8 @@ def by_token(app: App, token: str) -> SignedIn | None:
     newest = select(func.max(api_tokens.c.id)).group_by(api_tokens.c.person_id)
     latest = select(func.max(accounts.c.id)).group_by(accounts.c.person_id)
     with app.record.read() as c:
-        row = c.execute(select(people.c.name, accounts.c.role, accounts.c.disabled)
+        row = c.execute(select(people.c.name, accounts.c.role, accounts.c.disabled,
+                               accounts.c.officer_id)
                         .select_from(api_tokens)
                         .join(people, people.c.id == api_tokens.c.person_id)
                         .join(accounts, accounts.c.person_id == api_tokens.c.person_id)
@@ -287,4 +310,4 @@ def by_token(app: App, token: str) -> SignedIn | None:
                                api_tokens.c.id.in_(newest), accounts.c.id.in_(latest))).first()
     if row is None or row.disabled:
         return None
-    return SignedIn(row.name, row.role)
+    return SignedIn(row.name, row.role, officer=row.officer_id)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from ...errors import NoticegenError
+from ...service import App
 from ...service.people import (
     ROLES,
     AccessError,
@@ -103,6 +104,8 @@ class User(BaseModel):
 class NewUser(BaseModel):
     name: str
     role: str
+    officer: str | None = None
+    """For an officer: their id in config/agency.yaml."""
 
 
 class NewUserAnswer(BaseModel):
@@ -113,21 +116,25 @@ class NewUserAnswer(BaseModel):
 
 @router.get("/users", dependencies=[Depends(allow(*ADMIN))])
 def users_page(request: Request) -> Response:
-    return page(request, "users.html", users=list_users(acting(request)), roles=ROLES,
-                added=None, error=None)
+    return _users(request, acting(request))
+
+
+def _users(request: Request, app: App, status: int = 200, added: tuple[str, str] | None = None,
+           error: NoticegenError | None = None) -> Response:
+    return page(request, "users.html", status=status, users=list_users(app), roles=ROLES,
+                officers=app.project.settings.officers, added=added, error=error)
 
 
 @router.post("/users", dependencies=[Depends(allow(*ADMIN))])
 def users_add(request: Request, name: Annotated[str, Form()] = "",
-              role: Annotated[str, Form()] = "") -> Response:
+              role: Annotated[str, Form()] = "",
+              officer: Annotated[str, Form()] = "") -> Response:
     app = acting(request)
     try:
-        password = add_user(app, name, role)
+        password = add_user(app, name, role, officer=officer or None)
     except NoticegenError as exc:
-        return page(request, "users.html", status=422, users=list_users(app), roles=ROLES,
-                    added=None, error=exc)
-    return page(request, "users.html", users=list_users(app), roles=ROLES,
-                added=(name.strip(), password), error=None)
+        return _users(request, app, 422, error=exc)
+    return _users(request, app, added=(name.strip(), password))
 
 
 @router.post("/users/{name}/disable", dependencies=[Depends(allow(*ADMIN))])
@@ -151,7 +158,7 @@ def api_users(request: Request) -> list[User]:
 
 @router.post("/api/users", dependencies=[Depends(allow(*ADMIN))], status_code=201)
 def api_users_add(request: Request, body: NewUser) -> NewUserAnswer:
-    password = add_user(acting(request), body.name, body.role)
+    password = add_user(acting(request), body.name, body.role, officer=body.officer)
     return NewUserAnswer(name=body.name.strip(), role=body.role, one_time_password=password)
 
 
