@@ -61,7 +61,8 @@ def city(folder: Path, users: dict[str, str], prepare=None) -> Server:
     settings.write_text(data.replace(configured, f"{url}/verify"), encoding="utf-8")
     server = Server(root, url, None, env)  # type: ignore[arg-type]
     for name, role in users.items():
-        added = server.cli("users", "add", name, "--role", role, "--password-stdin",
+        officer = ["--officer", "ofc-garza"] if role == "officer" else []
+        added = server.cli("users", "add", name, "--role", role, *officer, "--password-stdin",
                            stdin=PASSWORD + "\n")
         assert added.returncode == 0, added.stderr
     if prepare is not None:

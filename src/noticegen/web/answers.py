@@ -20,6 +20,9 @@ from ..record.db import utc
 from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
 from ..rules.deadlines import local, long_date, long_date_with_weekday
+from ..service.casework import CaseChanged
+from ..service.complaints import TooManyComplaints
+from ..service.submissions import AlreadyReceived
 from ..service.views import Withheld
 from ..words import counted, plural
 from .auth import ROLE_SETS, BadCsrf, Forbidden, NotSignedIn, PasswordChange, csrf_token, may
@@ -110,8 +113,11 @@ def status_of(exc: NoticegenError) -> int:
         return 404
     if isinstance(exc, InputError):
         return 422
-    if isinstance(exc, StepRefused | TemplateNotApproved | TemplateChanged):
+    if isinstance(exc, StepRefused | TemplateNotApproved | TemplateChanged | AlreadyReceived
+                  | CaseChanged):
         return 409
+    if isinstance(exc, TooManyComplaints):
+        return 429
     if isinstance(exc, RecordError):
         return 503
     return 400

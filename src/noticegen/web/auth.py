@@ -42,8 +42,13 @@ ATTORNEY = ("attorney",)
 """Who approves, sends back and asks for the review PDF."""
 ADMIN = ("admin",)
 """Who keeps the accounts."""
+OFFICER = ("officer",)
+"""Who works in the field: their cases, field reports, photos, notices issued on site."""
+INTAKE = ("manager", "officer")
+"""Who reads the complaint queue and accepts, declines and assigns complaints (III.D, VII.B)."""
 ROLE_SETS = {"CLERK": CLERK, "DESK": DESK, "CASEWORK": CASEWORK, "READERS": READERS,
-             "REVIEWERS": REVIEWERS, "ATTORNEY": ATTORNEY, "ADMIN": ADMIN}
+             "REVIEWERS": REVIEWERS, "ATTORNEY": ATTORNEY, "ADMIN": ADMIN,
+             "OFFICER": OFFICER, "INTAKE": INTAKE}
 
 
 class NotSignedIn(NoticegenError):
