@@ -46,7 +46,7 @@ def walked(tmp_path_factory):
             "case_number": "CE-2026-0182", "document_id": citation.document.document_id,
             "article": article.replace(" ", ""), "template_id": "nov-letter",
             "job_id": job_id, "batch_id": "nov-walk", "paper": "manifest.csv",
-            "name": "nobody.sample", "sha256": "0" * 64,
+            "name": "nobody.sample", "sha256": "0" * 64, "token": "0" * 43,
         }
         yield web, samples, (closure.document.document_id, report.document.document_id)
 

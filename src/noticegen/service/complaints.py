@@ -9,21 +9,25 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StrictBool
+from pydantic import BeforeValidator, StrictBool, StringConstraints, ValidationError
 from sqlalchemy import Connection, func, insert, select, text
 
 from ..cases import ClosureReason, Complainant
 from ..errors import InputError, NotFound, NoticegenError, Problem
-from ..models import Day, Identifier, Model, Text
+from ..models import Address, Day, Identifier, Model, Text
 from ..record.db import now, record_blob, utc
 from ..record.tables import case_revisions, cases, complaint_events, complaints, people
 from ..rules.priority import Priority, complaint_rank
 from .app import App
+from .dates import parse_day
+from .submissions import receive_once, refuse_seen
 from .uploads import Upload, checked_photos
+from .views import File, UnknownFile, photo_file
 
 FORM = "complaint form"
 """Where a problem of the public form is (the field names the input)."""
@@ -48,6 +52,11 @@ NOT_ACCEPTED: dict[str, tuple[str, str]] = {
                   "accept"),
 }
 """Why a complaint is not accepted: the directive's rule and its words."""
+ANONYMOUS_GROUNDS = ("the reliability of the complaint",
+                     "whether it alleges an imminent threat to public health and safety or to "
+                     "the environment",
+                     "how easily agency personnel can verify it")
+"""What the Chief of Police or designee weighs to accept an anonymous complaint (V.A.2)."""
 RESOLVED: dict[str, str] = {
     "no_violation": "the officer found no violation of the City's code",
     "voluntary_compliance": "the property was brought into compliance",
@@ -59,23 +68,133 @@ RESOLVED: dict[str, str] = {
 Stage = Literal["received", "not_accepted", "investigating", "resolved"]
 
 
+Short = Annotated[Text, StringConstraints(max_length=120)]
+"""A name, a phone number, an email address, an address line."""
+SEEN_LIMIT = 4000
+"""The longest description taken (about two pages)."""
+
+
 class ComplaintForm(Model):
     """What the public form asks (V.A.1, VI.A): the property, what was seen and when, and who
-    complains — or that they stay anonymous, which the Chief may accept (V.A.2)."""
+    complains with how to reach them (III.D.2) — or that they stay anonymous, which the Chief
+    may accept (V.A.2). The mailing address (for the letter when the case is resolved,
+    XIII.C) is optional, and is given whole or not at all."""
 
-    address: Text
-    seen: Text
+    address: Annotated[Text, StringConstraints(max_length=200)]
+    seen: Annotated[Text, StringConstraints(max_length=SEEN_LIMIT)]
     seen_on: Day
     kind: Identifier | None = None
     """The ordinance the complainant picked from the form's list, if any ("not sure")."""
     anonymous: StrictBool = False
-    name: Text | None = None
-    phone: Text | None = None
-    email: Text | None = None
+    name: Short | None = None
+    phone: Short | None = None
+    email: Short | None = None
+    mail_street: Short | None = None
+    mail_city: Short | None = None
+    mail_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"),
+                          BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v)
+                          ] | None = None
+    mail_zip: Annotated[str, StringConstraints(pattern=r"^\d{5}(-\d{4})?$")] | None = None
+
+    @property
+    def mailing_address(self) -> Address | None:
+        parts = (self.mail_street, self.mail_city, self.mail_state, self.mail_zip)
+        if None in parts:
+            return None
+        return Address(lines=[self.mail_street], city=self.mail_city, state=self.mail_state,
+                       zip=self.mail_zip)
 
     def complainant(self) -> Complainant:
         return Complainant(anonymous=True) if self.anonymous else \
-            Complainant(name=self.name, phone=self.phone, email=self.email)
+            Complainant(name=self.name, phone=self.phone, email=self.email,
+                        mailing_address=self.mailing_address)
+
+
+MAILING = ("mail_street", "mail_city", "mail_state", "mail_zip")
+CONTACT = ("name", "phone", "email", *MAILING)
+ASKED = {
+    "address": ("give the property's address", "its street number and street, e.g. 512 N "
+                "Britton St"),
+    "seen": ("describe what you saw", "what is wrong at the property, and where on it"),
+    "seen_on": ("give the day you saw it", "the date as YYYY-MM-DD"),
+    "mail_street": ("give the street of your mailing address", "or leave the whole mailing "
+                    "address empty"),
+    "mail_city": ("give the city of your mailing address", "or leave the whole mailing "
+                  "address empty"),
+    "mail_state": ("give the state of your mailing address", "two letters, e.g. TX"),
+    "mail_zip": ("give the ZIP code of your mailing address", "5 digits, e.g. 75489"),
+}
+"""What a missing or blank answer is told, by field."""
+PATTERNS = {"mail_state": ("not a state", "two letters, e.g. TX"),
+            "mail_zip": ("not a ZIP code", "5 digits, or 5 digits, a dash and 4 more"),
+            "kind": ("not one of the listed problems", "pick one from the list, or 'Not sure'"),
+            "reason": ("not one of the reasons of directive III.F", "pick one from the list")}
+
+
+def _cleaned(given: dict[str, Any]) -> dict[str, Any]:
+    """The form as sent (the page's fields, or the API's JSON): empty answers left out, the
+    anonymous box as yes/no."""
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in given.items()}
+    data = {k: v for k, v in data.items() if v not in ("", None)}
+    if isinstance(data.get("anonymous"), str):
+        data["anonymous"] = data["anonymous"].lower() in ("on", "yes", "true", "1")
+    return data
+
+
+def _problem(error: Any, where: str) -> Problem:
+    field = str(error["loc"][0]) if error["loc"] else "form"
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in ("missing", "string_too_short") and field in ASKED:
+        message, hint = ASKED[field]
+    elif "hint" in ctx:  # the date's own words
+        message, hint = ctx["message"], ctx["hint"] or None
+    elif kind in ("string_too_long", "too_long"):
+        message, hint = f"longer than the {ctx['max_length']} characters it may be", \
+            "shorten it"
+    elif kind == "string_pattern_mismatch" and field in PATTERNS:
+        message, hint = PATTERNS[field]
+    elif kind == "extra_forbidden":
+        message, hint = "not a field of the complaint form", \
+            "known fields: " + ", ".join(ComplaintForm.model_fields)
+    else:
+        message, hint = error["msg"], None
+    return Problem(where, None, field, message, hint)
+
+
+def form_problems(app: App, form: ComplaintForm) -> list[Problem]:
+    """What the form's fields cannot say alone: the date, the problem picked, and a
+    complainant the division can reach (III.D.2) — or one who stays anonymous (V.A.2)."""
+    found = []
+    seen_on = getattr(form, "seen_on", None)  # (not in a form whose date was wrong)
+    if seen_on is not None and seen_on > app.today():
+        found.append(Problem(FORM, None, "seen_on", "the date is in the future",
+                             "give the day you saw it"))
+    if form.kind is not None and form.kind not in app.project.catalog.ordinance_ids:
+        found.append(Problem(FORM, None, "kind", *PATTERNS["kind"]))
+    if form.anonymous:
+        if any(getattr(form, f) is not None for f in CONTACT):
+            found.append(Problem(FORM, None, "anonymous", "you chose to stay anonymous, and "
+                                 "also gave your name or how to reach you",
+                                 "clear them, or untick 'stay anonymous'"))
+        return found
+    if form.name is None:
+        found.append(Problem(FORM, None, "name", "give your name, or choose to stay "
+                             "anonymous", "a complaint needs a complainant the division can "
+                             "reach (directive III.D.2)"))
+    given = [f for f in MAILING if getattr(form, f) is not None]
+    if given:
+        found += [Problem(FORM, None, f, *ASKED[f]) for f in MAILING if f not in given]
+    if form.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", form.email):
+        found.append(Problem(FORM, None, "email", "not an email address",
+                             "e.g. name@example.com"))
+    if form.phone is not None and len(re.sub(r"\D", "", form.phone)) < 7:
+        found.append(Problem(FORM, None, "phone", "not a phone number",
+                             "the number with its area code, e.g. (903) 555-0147"))
+    if form.phone is None and form.email is None and not given:
+        found.append(Problem(FORM, None, "phone", "give a phone number, an email address or "
+                             "a mailing address", "the division must be able to reach you "
+                             "(directive III.D.2)"))
+    return found
 
 
 class TooManyComplaints(NoticegenError):
@@ -156,22 +275,24 @@ def next_case_number(c: Connection, prefix: str, year: int) -> str:
              .scalars(),
              *c.execute(select(complaints.c.case_number)
                         .where(complaints.c.case_number.like(stem + "%"))).scalars()]
-    serials = [int(n[len(stem):]) for n in taken if n[len(stem):].isdigit()]
+    return following(taken, stem)
+
+
+def following(taken: Iterable[str], stem: str) -> str:
+    """The case number after the highest of those taken that start with `stem` (others are
+    another prefix's or year's)."""
+    serials = [int(n[len(stem):]) for n in taken
+               if n.startswith(stem) and n[len(stem):].isdigit()]
     return f"{stem}{max(serials, default=0) + 1:04d}"
 
 
-def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address: str
-                   ) -> Filed:
+def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address: str,
+                   key: str | None = None) -> Filed:
     """Record a complaint from the public with its photos; every problem is refused at once
-    and nothing is recorded then."""
+    and nothing is recorded then. `key`: the form's one-time key (the same form sent twice is
+    refused with AlreadyReceived); `address`: where it came from, for the hourly limit."""
     app.ready()
-    problems = []
-    if form.seen_on > app.today():
-        problems.append(Problem(FORM, None, "seen_on", "the date is in the future",
-                                "give the day you saw it"))
-    if form.kind is not None and form.kind not in app.project.catalog.ordinance_ids:
-        problems.append(Problem(FORM, None, "kind", "not one of the listed problems",
-                                "pick one from the list, or 'Not sure'"))
+    problems = form_problems(app, form)
     try:
         taken = checked_photos(photos, FORM, "photos", PHOTOS)
     except InputError as exc:
@@ -180,19 +301,18 @@ def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address:
     if problems:
         raise InputError(problems)
     complainant = form.complainant()
+    _refuse_seen(app, key)
+    with app.record.read() as c:  # before any photo is stored
+        _refuse_flood(app, c, address)
     shas = [app.blobs.put(p.content) for p in taken]  # the files first: a crash leaves no row
     token = secrets.token_urlsafe(32)
     with app.transaction() as (c, actor):
-        recent = c.execute(select(func.count()).select_from(complaints).where(
-            complaints.c.address == address[:64],
-            complaints.c.recorded_at >= now() - timedelta(hours=1))).scalar() or 0
-        if recent >= PER_HOUR:
-            raise TooManyComplaints(
-                f"{PER_HOUR} complaints were sent from this connection within the hour",
-                f"try again later, or call {app.project.settings.agency.phone}")
+        _refuse_flood(app, c, address)
         for upload, sha in zip(taken, shas, strict=True):
             record_blob(c, sha, len(upload.content), "image")
         number = next_case_number(c, app.project.settings.case_prefix, app.today().year)
+        if key is not None:
+            receive_once(c, actor, key, "complaint", {"case_number": number})
         data: dict[str, Any] = {
             "address": form.address, "seen": form.seen, "seen_on": form.seen_on.isoformat(),
             "kind": form.kind, "complainant": complainant.model_dump(mode="json",
@@ -203,6 +323,43 @@ def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address:
             case_number=number, token_sha256=digest(token), data=data, address=address[:64],
             actor_id=actor, recorded_at=now()))
     return Filed(number, token)
+
+
+def file_form(app: App, given: dict[str, Any], photos: list[Upload], address: str,
+              key: str | None = None) -> Filed:
+    """The complaint as a form or the API sent it, filed. Every problem is told at once, each
+    on its field in plain words: a field that is wrong in itself, and what the others say
+    together (a complainant who cannot be reached), and the photos."""
+    data = _cleaned(given)
+    try:
+        form = ComplaintForm.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(e, FORM) for e in exc.errors()]
+        bad = {p.field for p in problems}
+        rest = {k: v for k, v in data.items() if k in ComplaintForm.model_fields
+                and k not in bad}  # each valid by itself (the date not yet read)
+        if "seen_on" in rest:
+            rest["seen_on"] = parse_day(str(rest["seen_on"]), "seen_on", FORM)
+        problems += [p for p in form_problems(app, ComplaintForm.model_construct(**rest))
+                     if p.field not in bad]
+        try:
+            checked_photos(photos, FORM, "photos", PHOTOS)
+        except InputError as refused:
+            problems += refused.problems
+        raise InputError(problems) from None
+    return file_complaint(app, form, photos, address, key)
+
+
+def _refuse_flood(app: App, c: Connection, address: str) -> None:
+    """TooManyComplaints when the address sent PER_HOUR complaints within the hour."""
+    recent = c.execute(select(func.count()).select_from(complaints).where(
+        complaints.c.address == address[:64],
+        complaints.c.recorded_at >= now() - timedelta(hours=1))).scalar() or 0
+    if recent >= PER_HOUR:
+        raise TooManyComplaints(
+            f"{PER_HOUR} complaints were sent from this connection within the hour; no more "
+            "are taken from it for now",
+            f"try again in an hour, or call {app.project.settings.agency.phone}")
 
 
 def _name(name: str) -> str:
@@ -288,19 +445,44 @@ def complaint(app: App, number: str) -> ComplaintRow:
     raise UnknownComplaint(f"no complaint {number}", "the complaint queue lists them")
 
 
+def complaint_photo(app: App, number: str, sha256: str) -> File:
+    """A photo sent with the complaint, from the blob store, typed as a case's photo is (by
+    what its bytes are, never by the name it was sent with)."""
+    app.ready()
+    with app.record.read() as c:
+        data = c.execute(select(complaints.c.data).where(
+            complaints.c.case_number == number)).scalar()
+    name = next((p["name"] for p in (data or {}).get("photos", []) if p["sha256"] == sha256),
+                None)
+    if name is None:
+        raise UnknownFile(f"complaint {number} has no photo {sha256[:16]}",
+                          "the complaint's page shows its photos")
+    return photo_file(app.blobs.read(sha256), name)
+
+
 class Decide(Model):
     """The manager's or officer's answer to a new complaint."""
 
     accept: StrictBool
     reason: Identifier | None = None
     """Not accepted: a key of NOT_ACCEPTED."""
-    note: Text | None = None
+    note: Annotated[Text, StringConstraints(max_length=SEEN_LIMIT)] | None = None
     """Accepted anonymous: the Chief's (or designee's) V.A.2 grounds; else a remark."""
 
 
-def decide(app: App, number: str, answer: Decide) -> None:
+def read_decision(number: str, accept: bool, reason: str, note: str) -> Decide:
+    """A decision as a form sent it (empty answers left out), or its problems by field."""
+    given = {"accept": accept, "reason": reason.strip() or None, "note": note.strip() or None}
+    try:
+        return Decide.model_validate(given)
+    except ValidationError as exc:
+        raise InputError([_problem(e, f"complaint {number}") for e in exc.errors()]) from None
+
+
+def decide(app: App, number: str, answer: Decide, key: str | None = None) -> None:
     """Accept the complaint (III.D) or not (III.F), once; an anonymous one is accepted only
-    with the V.A.2 grounds in `note`."""
+    with the V.A.2 grounds in `note`. `key`: the form's one-time key."""
+    _refuse_seen(app, key)
     row = complaint(app, number)
     where = f"complaint {number}"
     if row.state != "new":
@@ -311,8 +493,7 @@ def decide(app: App, number: str, answer: Decide) -> None:
             raise InputError([Problem(where, None, "note",
                                       "an anonymous complaint is accepted only at the Chief's "
                                       "discretion (directive V.A.2)",
-                                      "write the grounds: its reliability, an imminent threat, "
-                                      "how easily it can be verified")])
+                                      "write the grounds: " + "; ".join(ANONYMOUS_GROUNDS))])
         kind, data = "accepted", {"note": answer.note} if answer.note else {}
     else:
         if answer.reason not in NOT_ACCEPTED:
@@ -321,11 +502,12 @@ def decide(app: App, number: str, answer: Decide) -> None:
                                       "one of: " + ", ".join(NOT_ACCEPTED))])
         kind = "not_accepted"
         data = {"reason": answer.reason} | ({"note": answer.note} if answer.note else {})
-    _record(app, number, kind, data)
+    _record(app, number, kind, data, key)
 
 
-def assign(app: App, number: str, officer: str) -> None:
-    """Assign an accepted complaint to an officer (VII.B)."""
+def assign(app: App, number: str, officer: str, key: str | None = None) -> None:
+    """Assign an accepted complaint to an officer (VII.B); again to another, if need be."""
+    _refuse_seen(app, key)
     row = complaint(app, number)
     known = [o.id for o in app.project.settings.officers]
     if officer not in known:
@@ -334,13 +516,32 @@ def assign(app: App, number: str, officer: str) -> None:
     if row.state not in ("accepted", "opened"):
         raise NoticegenError(f"complaint {number} is not accepted ({row.state})",
                              "accept it first (directive III.D)")
-    _record(app, number, "assigned", {"officer": officer})
+    _record(app, number, "assigned", {"officer": officer}, key)
 
 
-def _record(app: App, number: str, kind: str, data: dict[str, Any]) -> None:
+def _refuse_seen(app: App, key: str | None) -> None:
+    """A form sent again is the same form, whatever happened since: AlreadyReceived first."""
+    if key is not None:
+        app.ready()
+        with app.record.read() as c:
+            refuse_seen(c, key)
+
+
+def _record(app: App, number: str, kind: str, data: dict[str, Any], key: str | None
+            ) -> None:
+    """The decision, with the form's key; a verdict only while there is none (two people
+    answering the same complaint at once: the second is refused)."""
     with app.transaction() as (c, actor):
         complaint_id = c.execute(select(complaints.c.id).where(
             complaints.c.case_number == number)).scalar_one()
+        if kind != "assigned" and c.execute(select(complaint_events.c.kind).where(
+                complaint_events.c.complaint_id == complaint_id,
+                complaint_events.c.kind.in_(("accepted", "not_accepted")))).first():
+            raise NoticegenError(f"complaint {number} was decided by someone else just now",
+                                 "the complaint's page shows the decision")
+        if key is not None:
+            receive_once(c, actor, key, "complaint_assignment" if kind == "assigned" else
+                         "complaint_decision", {"case_number": number})
         c.execute(insert(complaint_events).values(complaint_id=complaint_id, kind=kind,
                                                    data=data, actor_id=actor,
                                                    recorded_at=now()))

@@ -25,6 +25,9 @@ class Upload:
 
     name: str
     content: bytes
+    size: int | None = None
+    """The file's whole size when `content` is only its beginning (a form reads no more of a
+    file than a photo may be)."""
 
 
 def checked_photos(uploads: list[Upload], where: str, field: str, most: int) -> list[Upload]:
@@ -45,7 +48,7 @@ def checked_photos(uploads: list[Upload], where: str, field: str, most: int) -> 
 
 
 def _refusal(upload: Upload) -> str | None:
-    size = len(upload.content)
+    size = len(upload.content) if upload.size is None else upload.size
     if size == 0:
         return "the file is empty"
     if size > PHOTO_LIMIT:

@@ -532,8 +532,7 @@ def document_file(app: App, doc_id: str, sees_complainant: bool) -> File:
 def case_photo(app: App, number: str, sha256: str) -> File:
     """A photo of the case (any revision of it) from the blob store, checked by its hash,
     typed by what its bytes are (never its imported name: a case file could list a page as a
-    photo): a JPEG, PNG, WebP or GIF image is shown; a HEIC photo (no browser shows it) and
-    anything else are downloaded."""
+    photo)."""
     app.ready()
     with app.record.read() as c:
         name = c.execute(select(photos.c.name).join(
@@ -542,7 +541,12 @@ def case_photo(app: App, number: str, sha256: str) -> File:
     if name is None:
         raise UnknownFile(f"case {number} has no photo {sha256[:16]}",
                           "the case page shows its photos")
-    content = app.blobs.read(sha256)
+    return photo_file(app.blobs.read(sha256), name)
+
+
+def photo_file(content: bytes, name: str) -> File:
+    """A photo to send, typed by what its bytes are: a JPEG, PNG, WebP or GIF image is shown;
+    a HEIC photo (no browser shows it) and anything else are downloaded."""
     found = image_format(content[:HEAD])
     if found in BROWSER:
         return File(content, BROWSER[found], name, shown=True)
