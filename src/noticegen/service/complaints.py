@@ -35,6 +35,8 @@ PHOTOS = 6
 """The most photos one complaint takes."""
 PER_HOUR = 20
 """Complaints taken from one network address in an hour; the next is refused (abuse)."""
+LAST_SERIAL = 99_999
+"""A case number's serial has at most five digits (cases.Case.case_number)."""
 STATUS_DAYS = 365
 """How long a status link works after the complaint was resolved or not accepted."""
 NOT_ACCEPTED: dict[str, tuple[str, str]] = {
@@ -283,7 +285,11 @@ def following(taken: Iterable[str], stem: str) -> str:
     another prefix's or year's)."""
     serials = [int(n[len(stem):]) for n in taken
                if n.startswith(stem) and n[len(stem):].isdigit()]
-    return f"{stem}{max(serials, default=0) + 1:04d}"
+    serial = max(serials, default=0) + 1
+    if serial > LAST_SERIAL:
+        raise NoticegenError(f"the case numbers {stem}… are used up ({LAST_SERIAL} of them)",
+                             "set another case_prefix in config/agency.yaml")
+    return f"{stem}{serial:04d}"
 
 
 def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address: str,
