@@ -32,6 +32,8 @@ if [ ! -f "$users" ]; then
 fi
 echo "demo: sign in at http://127.0.0.1:8000/ as (name, role, password):"
 sed 's/^/  /' "$users"
+echo "demo: the public's complaint form (no sign-in): http://127.0.0.1:8000/complaints/new"
+echo "      officer.demo is Officer Elena Garza (ofc-garza): her cases at /field, on a phone too"
 echo "demo: the record is var/record.sqlite with its files in var/blobs/; readable copies of"
 echo "      documents go to out/. Stop the service with Ctrl-C. The command-line batch demo:"
 echo "      bash scripts/batch-demo.sh"
