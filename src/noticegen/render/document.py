@@ -152,17 +152,20 @@ class Renderer:
     @staticmethod
     def serving(kind: DocumentType, entry: TemplateEntry, serving: Serving | None
                 ) -> Serving | None:
-        """How the document is served: as asked, else as its template is delivered; none
-        for a document that is not served."""
+        """How the document is served: as asked (a variant made for one delivery takes that
+        one, or its entry's other `services`), else as its template is delivered (not stated:
+        nothing prints it as done); none for a document that is not served."""
         delivery = entry.delivery or kind.delivery
         if serving is None:
-            return Serving(service_name(delivery)) if delivery in DELIVERY.values() else None
+            return Serving(service_name(delivery), stated=False) \
+                if delivery in DELIVERY.values() else None
         if serving.method not in kind.services:
             raise NoticegenError(
                 f"a {kind.title.lower()} is not served {serving.words}",
                 "--service " + " | ".join(kind.services) if kind.services else
                 f"leave out --service: a {kind.title.lower()} is not served")
-        if entry.delivery and entry.delivery != serving.delivery:
+        if entry.delivery and entry.delivery != serving.delivery \
+                and serving.method not in entry.services:
             raise NoticegenError(f"the {entry.variant} variant of the {kind.title.lower()} is "
                                  f"not served {serving.words}",
                                  "leave out --variant, or name the matching --service")

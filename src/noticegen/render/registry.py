@@ -33,6 +33,9 @@ class TemplateEntry(Model):
     delivery: Delivery | None = None
     """When this variant is served differently from its type (e.g. an NOV posted at the
     property after certified mail came back)."""
+    services: list[ServiceName] = []
+    """The other ways this variant may be served besides its own delivery: a door hanger is
+    hung on the door, or handed to the person when they are there (directive VIII.A.1)."""
 
 
 class DocumentType(Model):

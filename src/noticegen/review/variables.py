@@ -184,7 +184,10 @@ FIELDS = {
         "method": "mail, in-person, posted or left-at-door.",
         "words": "How it was served, in words: 'by certified mail, return receipt requested'.",
         "grounds": "Why a notice was posted instead (the returned piece, or the officer's "
-                   "reason)."},
+                   "reason).",
+        "stated": "Stated when it was issued (`--service`, the officer's form); false when "
+                  "taken from the template's delivery: then a warning's delivery boxes are "
+                  "left to be ticked by hand."},
     "ViolationView": {
         "number": "The violation's number in this document.", "id": "Its id in the case file.",
         "citation": "The ordinance citation as printed, e.g. 'Tom Bean Code of Ordinances "

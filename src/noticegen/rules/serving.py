@@ -37,6 +37,10 @@ class Serving:
     """mail | in-person | posted | left-at-door"""
     grounds: str | None = None
     """Why a notice was posted instead (ends the sentence '… because')."""
+    stated: bool = True
+    """Said when it was issued (`--service`, the officer's form); False when taken from how
+    its template is delivered. Only a stated service is printed as done (a warning's delivery
+    boxes are otherwise left to be ticked by hand): a document never carries a guess."""
 
     @property
     def delivery(self) -> str:
