@@ -24,6 +24,7 @@ from ..record.tables import case_revisions, cases
 from ..source import Source, validate
 from .app import App
 from .cases import _insert, _insert_revision, canonical, entry_data, history
+from .complaints import next_case_number
 from .submissions import receive_once, refuse_seen
 
 Event = tuple[str, datetime, dict[str, Any]]
@@ -67,20 +68,28 @@ def _with_files(app: App, data: dict[str, Any]) -> dict[str, Any]:
 def create(app: App, data: dict[str, Any], events: list[Event], key: str, where: str
            ) -> Revised:
     """A new case (revision 1) with its first events; its case number must be new (or the
-    complaint's it is made from)."""
+    complaint's it is made from). Data without a case number (what an officer saw, V.B) gets
+    the year's next one, allocated in the transaction that records the case: two officers
+    sending at once get two numbers."""
     app.ready()
-    checked(app, data, where)
-    number = data["case_number"]
+    given = data.get("case_number")
     with app.record.read() as c:
         refuse_seen(c, key)
+        likely = given or _next_number(app, c)  # (checked with the number it will likely get)
+    checked(app, data | {"case_number": likely}, where)
     with app.transaction() as (c, actor):
+        number = given or _next_number(app, c)
         if c.execute(select(cases.c.case_number).where(cases.c.case_number == number)).first():
             raise NoticegenError(f"there is already a case {number}",
                                  "open it from its page instead")
         receive_once(c, actor, key, "new_case", {"case_number": number})
         c.execute(insert(cases).values(case_number=number, created_at=now()))
-        _write(c, actor, number, 1, data, events, where)
+        _write(c, actor, number, 1, data | {"case_number": number}, events, where)
     return Revised(number, 1)
+
+
+def _next_number(app: App, c: Connection) -> str:
+    return next_case_number(c, app.project.settings.case_prefix, app.today().year)
 
 
 def revise(app: App, number: str, revision: int, change: Callable[[dict[str, Any]], None],
