@@ -223,10 +223,16 @@ class SiteVisit(Model):
 
     at: Moment
     place: Text
+    violations: list[Identifier] = []
+    """The case's violations observed at this visit (c); with none, `conditions` explains what
+    was found (d)."""
     conditions: Text
     witnesses: list[Witness] = []
     evidence: list[Text] = []
     discussions: list[Text] = []
+    corrective_action: Text | None = None
+    """The action necessary to correct what was observed (h), as the officer wrote it at the
+    visit (each violation keeps its own `corrective_action` too)."""
     recommended_action: Text
     referrals: list[Text] = []
 
@@ -282,6 +288,15 @@ def case_problems(case: Case, source: Source) -> list[Problem]:
                     problems.append(source.problem(
                         ("history", index, key, ref_index), f"no {what} '{ref}' in this case",
                         f"did you mean '{near}'?" if near else "known: " + ", ".join(known)))
+    for index, visit in enumerate(case.site_visits):
+        for ref_index, ref in enumerate(visit.violations):
+            if ref not in violation_ids:
+                near = suggest(ref, violation_ids)
+                problems.append(source.problem(
+                    ("site_visits", index, "violations", ref_index),
+                    f"no violation '{ref}' in this case",
+                    f"did you mean '{near}'?" if near else
+                    "known: " + (", ".join(violation_ids) or "none")))
     problems += _complainant_leaks(case, source)
     needs_complainant = case.complaint.source in ("citizen", "city_personnel")
     if needs_complainant and case.complainant is None:
