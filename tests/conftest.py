@@ -75,6 +75,20 @@ def make_photo(path: Path, taken: datetime | None = None, orientation: int = 1,
     return path
 
 
+def make_heic(path: Path, taken: str, offset: str = "-06:00") -> Path:
+    """A small HEIC photo, as an iPhone writes it: its EXIF time (`YYYY:MM:DD HH:MM:SS`)
+    with its UTC offset."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    exif = Image.Exif()
+    exif[0x8769] = {36867: taken, 36881: offset}
+    Image.new("RGB", (320, 240), (180, 40, 40)).save(path, format="HEIF", quality=50,
+                                                     exif=exif.tobytes())
+    return path
+
+
 @pytest.fixture
 def project_root(tmp_path: Path) -> Path:
     """A project folder: the repository's catalogs and settings plus one valid case."""

@@ -12,10 +12,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import pillow_heif
 import pytest
 import yaml
-from conftest import Web, cli_ok, make_photo, opened, served_examples
+from conftest import Web, cli_ok, cli_run, make_heic, make_photo, opened, served_examples
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -131,6 +130,13 @@ def test_a_report_with_every_element_is_recorded_as_the_officers(site, officer):
     exported = yaml.safe_load((folder / f"{CASE}.yaml").read_text(encoding="utf-8"))
     assert exported["site_visits"][-1]["conditions"] == FULL["conditions"]
     assert exported["site_visits"][-1]["violations"] == [VIOLATION]
+    imported = cli_ok(site.root, "cases", "import", str(folder / f"{CASE}.yaml"))
+    assert "unchanged" in imported, imported  # the same revision, and the visit once
+    assert [e["kind"] for e in logged(site)].count("inspection") == \
+        [e["kind"] for e in log].count("inspection")
+    again = send_report(officer, FULL)
+    assert again.status_code == 422
+    assert "a visit at this time and place is already recorded" in again.text
 
 
 def test_the_field_report_document_prints_the_visit(site):
@@ -163,7 +169,7 @@ def test_the_field_report_document_prints_the_visit(site):
 def test_a_required_element_missing_or_wrong_is_refused_beside_its_field(site, officer, field,
                                                                         given, said):
     before = revision(site)
-    refused = send_report(officer, {**FULL, **given})
+    refused = send_report(officer, {**FULL, "at": "2026-12-02T10:00", **given})
     assert refused.status_code == 422, refused.text
     page = refused.text
     assert said in page
@@ -246,15 +252,6 @@ def test_the_api_records_a_report_once(site, officer):
 
 # -- photos ------------------------------------------------------------------------------------
 
-def heic(path: Path, taken: str) -> Path:
-    exif = Image.Exif()
-    exif[0x8769] = {36867: taken, 36881: "-06:00"}
-    pillow_heif.register_heif_opener()
-    Image.new("RGB", (320, 240), (180, 40, 40)).save(path, format="HEIF", quality=50,
-                                                     exif=exif.tobytes())
-    return path
-
-
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("phone")
@@ -262,7 +259,7 @@ def photos(tmp_path_factory) -> dict[str, Path]:
         "front.jpg": make_photo(folder / "front.jpg", datetime(2026, 12, 3, 10, 16)),
         "sideways.jpg": make_photo(folder / "sideways.jpg", datetime(2026, 12, 3, 10, 18),
                                    orientation=6, size=(640, 480)),
-        "IMG_0042.HEIC": heic(folder / "IMG_0042.HEIC", "2026:12:03 10:20:00"),
+        "IMG_0042.HEIC": make_heic(folder / "IMG_0042.HEIC", "2026:12:03 10:20:00"),
         "no-exif.jpg": _plain(folder / "no-exif.jpg"),
     }
 
@@ -377,3 +374,21 @@ def test_the_same_upload_sent_twice_is_recorded_once(site, officer, photos):
     again = officer.post(f"/field/cases/{CASE}/photos", data=data, files=files)
     assert again.status_code == 409 and "already received" in again.text
     assert revision(site) == before + 1
+
+
+def test_a_case_files_site_visit_names_only_the_cases_violations(project_root):
+    path = project_root / "cases" / "CE-2026-0001.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + """site_visits:
+  - at: 2026-11-03 10:10
+    place: From the public sidewalk
+    violations: [v1, v2]
+    conditions: Grass about 18 inches tall.
+    corrective_action: Mow the front yard.
+    recommended_action: Door-hanger warning notice.
+""", encoding="utf-8")
+    checked = cli_run(project_root, "check", str(path))
+    assert checked.exit_code == 2
+    assert "site_visits[0].violations[1]: no violation 'v2' in this case" in checked.output
+    path.write_text(path.read_text(encoding="utf-8").replace("[v1, v2]", "[v1]"),
+                    encoding="utf-8")
+    assert cli_run(project_root, "check", str(path)).exit_code == 0

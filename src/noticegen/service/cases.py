@@ -84,7 +84,7 @@ def insert_event(c: Connection, case_number: str, entry: HistoryEntry, actor: in
 def _insert(c: Connection, case_number: str, kind: str, at: datetime, data: dict[str, Any],
             actor: int, source: str, *, document_id: str | None = None,
             reason: str | None = None) -> bool:
-    key = entry_key(data | {"kind": kind})
+    key = entry_key(_identity(kind, data) | {"kind": kind})
     if c.execute(select(events.c.id).where(events.c.case_number == case_number,
                                            events.c.entry_key == key)).first():
         return False
@@ -93,6 +93,15 @@ def _insert(c: Connection, case_number: str, kind: str, at: datetime, data: dict
         document_id=document_id, reason=reason, correction=False, source=source,
         actor_id=actor, recorded_at=now()))
     return True
+
+
+def _identity(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What makes an event the same event: all its data, but a site visit is its time and
+    place, whatever else its report says (the inspection an officer's report recorded with the
+    whole report, and the one its exported case file brings back in, are one)."""
+    if kind == "inspection":
+        return {"at": data.get("at"), "place": data.get("place")}
+    return data
 
 
 def case_events(case: Case, revision: int, before: dict[str, Any] | None, zone: ZoneInfo

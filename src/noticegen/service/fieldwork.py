@@ -30,6 +30,7 @@ from .cases import CaseRecord, load_case
 from .casework import Revised, _latest, revise
 from .complaints import _name
 from .dates import parse_moment
+from .submissions import refuse_seen
 from .uploads import Upload, checked_photos
 from .views import File, case_photo
 
@@ -168,6 +169,9 @@ def report_problems(app: App, case: Case, form: ReportForm) -> list[Problem]:
             elif at.date() < case.opened:
                 refuse("at", f"the visit is before the case was opened on "
                        f"{case.opened.isoformat()}", "give the time the visit was made")
+            elif any(v.at == at and v.place == form.place.strip() for v in case.site_visits):
+                refuse("at", "a visit at this time and place is already recorded",
+                       "give the time of this visit, or open the case to see the other")
     known = [v.id for v in case.violations]
     for ref in form.violations:
         if ref not in known:
@@ -229,6 +233,14 @@ def _validated(data: dict[str, Any]) -> SiteVisit:
                           for e in exc.errors()]) from None
 
 
+def _refuse_seen(app: App, key: str) -> None:
+    """A form received before is refused as such (409) before its fields are looked at: sent
+    again from a phone that lost its signal, it would otherwise be told it is a duplicate
+    visit."""
+    with app.record.read() as c:
+        refuse_seen(c, key)
+
+
 def investigator(officer: Officer) -> dict[str, str]:
     """VII.D.3.a as the event records it."""
     return {"officer": officer.id, "name": officer.name, "badge": officer.badge,
@@ -241,10 +253,11 @@ def record_report(app: App, number: str, officer: str | None, form: ReportForm) 
     person; every problem at once, and nothing recorded, when an element is missing."""
     app.ready()
     mine = assigned(app, number, officer)
+    _refuse_seen(app, form.key)
     if problems := report_problems(app, mine.case, form):
         raise InputError(problems)
-    data = _visit_data(form)
-    visit = _validated(data)
+    visit = _validated(_visit_data(form))
+    data = visit.model_dump(mode="json", exclude_defaults=True)  # as a case file's import has it
     index = len(mine.case.site_visits)
     report = {"investigator": investigator(mine.officer), "revision": form.revision + 1,
               **data}
@@ -391,6 +404,7 @@ def attach_photos(app: App, number: str, officer: str | None, form: PhotosForm) 
     photo refused with its reason, and nothing recorded, when one cannot be taken."""
     app.ready()
     mine = assigned(app, number, officer)
+    _refuse_seen(app, form.key)
     problems, photos = _upload_problems(app, mine.case, form)
     if problems:
         raise InputError(problems)

@@ -127,15 +127,19 @@
         }
         var result = outcome(response);
         var form = formFor(entry.action);
+        /* the form still on screen is the one sent: the answer takes its place */
+        var same = form && keyOf(fieldsOf(form)) === keyOf(entry.fields);
         if (result !== "refused") {
           localStorage.removeItem(name);
-          if (form && keyOf(fieldsOf(form)) === keyOf(entry.fields)) {
-            show(await response.text()); /* the form still on screen is the one sent */
-          }
+          if (same) { show(await response.text()); }
           say("Sent.");
           continue;
         }
-        if (form) {
+        if (same) {
+          show(await response.text()); /* its problems beside its fields; still kept */
+          say("Not sent: correct what is marked and send it again. It stays kept on this " +
+              "phone until it is sent.");
+        } else if (form) {
           putBack(form, name, entry);
           say("Not sent: the service refused it (" + response.status + "). What you typed " +
               "is back in the form and kept on this phone: check it and send it again.");
