@@ -46,8 +46,6 @@ THUMBNAIL = 480
 SKEW = timedelta(minutes=5)
 """How far ahead of the service's clock a visit time may be (the phone's own clock)."""
 _CAPTION: TypeAdapter[str] = TypeAdapter(Text)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 class NotAssigned(NoticegenError):
@@ -192,7 +190,8 @@ def report_problems(app: App, case: Case, form: ReportForm) -> list[Problem]:
 
 
 def _visit_data(form: ReportForm) -> dict[str, Any]:
-    """The site visit as the case file keeps it (nothing empty)."""
+    """The site visit from the form's fields: trimmed, a list one item a line, nothing
+    empty."""
     witnesses = [{"name": w.name.strip(), "statement": w.statement.strip()}
                  for w in form.witnesses if _text(w.name) and _text(w.statement)]
     data: dict[str, Any] = {
@@ -275,7 +274,7 @@ def taken_words(taken: datetime | None) -> str:
     """'taken 3 December 2026 at 10:16 AM', or 'capture time not recorded'."""
     if taken is None:
         return "capture time not recorded"
-    return f"taken {taken.day} {_MONTHS[taken.month - 1]} {taken.year} at {clock(taken)}"
+    return f"taken {taken.day} {taken:%B} {taken.year} at {clock(taken)}"
 
 
 class PhotoShown(BaseModel):
