@@ -162,7 +162,7 @@ def next_due(number: str, follow: list[FollowUp], deadline: Compliance,
         return Due(what=f"compliance date: {deadline.why}", on=deadline.on, overdue=False)
     step = next((s for s in steps if s.name not in NOT_ALONE), None)
     if step is not None:
-        return Due(what=f"{step.title}: may be issued now ({step.reasons[0]})", on=as_of,
+        return Due(what=f"{step.title}: allowed now ({step.reasons[0]})", on=as_of,
                    overdue=False)
     if deadline.on is not None:
         return Due(what=f"compliance date passed: {deadline.why}", on=deadline.on,

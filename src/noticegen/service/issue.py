@@ -32,6 +32,7 @@ from ..rules.ladder import StepRefused, _last
 from ..rules.serving import FAILED, FailedPiece, Serving, posting_grounds
 from .app import App
 from .cases import CaseRecord, insert_event, load_case, unprintable, verify_photos
+from .submissions import receive_once, refuse_seen
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,19 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
           recipient: str | None = None, variant: str | None = None, fmt: Format = "pdf",
           draft: bool = False, reservice: str | None = None, out: Path | None = None,
           service: str | None = None, posting_reason: str | None = None,
-          hearing: datetime | None = None) -> Issued:
+          hearing: datetime | None = None, key: str | None = None) -> Issued:
     """Render and record one document; a draft is rendered for review and recorded nowhere.
     `service` is how it is served (mail, in-person, posted, left-at-door); a notice posted
     instead needs a failed piece on record for the party, or the officer's `posting_reason`.
-    `hearing`: when the public hearing a notice of public hearing gives notice of is held."""
+    `hearing`: when the public hearing a notice of public hearing gives notice of is held.
+    `key`: the one-time key of the form that asked (service.submissions), recorded with the
+    document; a form sent again is refused (AlreadyReceived) before anything else is asked."""
     r = renderer_of(app)
     kind = r.registry.get(doc_type)  # type: ignore[attr-defined]
     record = load_case(app, case_number)
+    if key is not None:
+        with app.record.read() as c:
+            refuse_seen(c, key)
     serving = _serving(r, kind, record, recipient, service, posting_reason)
     entry = r.template(kind, variant, serving)
     verify_photos(app, record.case)
@@ -94,6 +100,9 @@ def issue(app: App, doc_type: str, case_number: str, issued: datetime, *,
     target = out or app.out / record.case.case_number / f"{doc.document_id}.{fmt}"
     app.blobs.put(doc.content)  # the file first: a crash after this leaves no record
     with app.transaction() as (c, actor):
+        if key is not None:  # a double tap's second request, issued the same minute too
+            receive_once(c, actor, key, "document", {"document_id": doc.document_id,
+                                                     "title": doc.title})
         found = c.execute(select(documents.c.sha256).where(
             documents.c.id == doc.document_id)).scalar()
         if found is not None and found != doc.sha256:

@@ -5,7 +5,7 @@
 "use strict";
 
 function say(words) {
-  const status = document.getElementById("form-status");
+  const status = document.getElementById("new-case-status");
   if (status) status.textContent = words;
 }
 
@@ -18,7 +18,8 @@ document.addEventListener("click", (event) => {
     gone.classList.contains("party") ? "parties-heading" : "violations-heading");
   const legend = gone.querySelector("legend");
   gone.remove();
-  say("Removed " + (legend ? legend.textContent : "it") + ".");
+  const what = legend ? legend.textContent.trim() : "it";
+  say("Removed " + what.charAt(0).toLowerCase() + what.slice(1) + ".");
   if (heading) heading.focus();
 });
 
