@@ -165,6 +165,27 @@ class Visit:
                                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
         return Axe().run(self.page, options=options).response["violations"]
 
+    def check(self, name: str) -> None:
+        """The page as it stands: a screenshot to look at, no axe-core violation, nothing
+        wider than the screen."""
+        self.shot(name)
+        barriers = [f"{rule['id']} ({rule['impact']}) at "
+                    f"{', '.join(' '.join(n['target']) for n in rule['nodes'][:3])}: "
+                    f"{rule['help']}" for rule in self.accessibility()]
+        assert not barriers, f"{name}: WCAG 2.1 AA (axe-core):\n" + "\n".join(barriers)
+        assert not self.overflows(), f"{name} scrolls sideways"
+
+    def focused(self) -> str:
+        return self.page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+    def tab_to(self, element_id: str, most: int = 40) -> None:
+        """Tab until the element has the focus (the keyboard alone)."""
+        for _ in range(most):
+            self.page.keyboard.press("Tab")
+            if self.focused() == element_id:
+                return
+        raise AssertionError(f"Tab never reached #{element_id}")
+
     def overflows(self) -> bool:
         return self.page.evaluate(
             "document.documentElement.scrollWidth > document.documentElement.clientWidth")

@@ -359,3 +359,37 @@ def web(examples_root: Path):
     found = Web(examples_root)
     yield found
     found.close()
+
+
+# -- the browser tests (tests/browser.py): each module has its own `server` fixture ------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser import chromium
+
+    with chromium() as found:
+        yield found
+
+
+@pytest.fixture
+def visit(browser, server):
+    """`visit(phone=False)`: a new browser window on the module's server, closed after."""
+    from browser import Visit
+
+    opened: list = []
+
+    def make(phone: bool = False):
+        opened.append(Visit(browser, server, phone))
+        return opened[-1]
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+@pytest.fixture
+def phone(visit):
+    """Officer Garza (user ofc.garza) signed in on a 390 x 844 touch screen."""
+    v = visit(phone=True)
+    v.sign_in("ofc.garza")
+    return v

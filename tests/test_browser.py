@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from browser import PASSWORD, Visit, chromium, serving
+from browser import PASSWORD, Visit, serving
 
 from noticegen.source import _Loader as CaseLoader
 
@@ -49,25 +49,6 @@ def prepare(server) -> None:
 def server(tmp_path_factory):
     with serving(tmp_path_factory.mktemp("browser"), USERS, prepare) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as found:
-        yield found
-
-
-@pytest.fixture
-def visit(browser, server):
-    opened: list[Visit] = []
-
-    def make(phone: bool = False) -> Visit:
-        opened.append(Visit(browser, server, phone))
-        return opened[-1]
-
-    yield make
-    for v in opened:
-        v.close()
 
 
 def test_sign_in_page_and_a_failed_sign_in(visit):
@@ -326,18 +307,10 @@ FOCUSABLE = """() => [...document.querySelectorAll(
   + 'textarea, [tabindex]:not([tabindex="-1"])')].filter(e => e.getClientRects().length).length"""
 
 
-def tab_to(v: Visit, element_id: str) -> None:
-    for _ in range(30):
-        v.page.keyboard.press("Tab")
-        if v.page.evaluate("document.activeElement.id") == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
-
-
 def test_signing_in_with_the_keyboard_alone(visit):
     v = visit()
     v.go("/sign-in")
-    tab_to(v, "name")
+    v.tab_to("name")
     v.page.keyboard.type("clerk.jones")
     v.page.keyboard.press("Tab")
     assert v.page.evaluate("document.activeElement.id") == "password"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import Visit, chromium, serving
+from browser import Visit, serving
 from PIL import Image
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,47 +20,6 @@ USERS = {"mo.manager": "manager", "ofc.garza": "officer"}
 def server(tmp_path_factory):
     with serving(tmp_path_factory.mktemp("complaints-browser"), USERS) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as found:
-        yield found
-
-
-@pytest.fixture
-def visit(browser, server):
-    opened: list[Visit] = []
-
-    def make(phone: bool = False) -> Visit:
-        opened.append(Visit(browser, server, phone))
-        return opened[-1]
-
-    yield make
-    for v in opened:
-        v.close()
-
-
-def checked(v: Visit, name: str) -> None:
-    """The page as it stands: a screenshot, no axe violation, nothing wider than the screen."""
-    v.shot(name)
-    barriers = [f"{rule['id']} ({rule['impact']}) at "
-                f"{', '.join(' '.join(n['target']) for n in rule['nodes'][:3])}: {rule['help']}"
-                for rule in v.accessibility()]
-    assert not barriers, f"{name}: WCAG 2.1 AA (axe-core):\n" + "\n".join(barriers)
-    assert not v.overflows(), f"{name} scrolls sideways"
-
-
-def focused(v: Visit) -> str:
-    return v.page.evaluate("document.activeElement.id || document.activeElement.tagName")
-
-
-def tab_to(v: Visit, element_id: str, most: int = 40) -> None:
-    for _ in range(most):
-        v.page.keyboard.press("Tab")
-        if focused(v) == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
 
 
 def photos(folder) -> list[str]:
@@ -75,26 +34,26 @@ def photos(folder) -> list[str]:
 def test_a_visitor_files_a_complaint_with_photos_by_the_keyboard_alone(visit, tmp_path):
     v = visit(phone=True)
     v.go("/complaints/new")
-    checked(v, "phone-complaint-form")
+    v.check("phone-complaint-form")
     keys = v.page.keyboard
-    tab_to(v, "f-address")
+    v.tab_to("f-address")
     keys.type("512 N Britton St")
     keys.press("Tab")
-    assert focused(v) == "f-kind"
+    assert v.focused() == "f-kind"
     keys.type("Weeds")  # a closed select picks the option its first letters name
     assert v.page.input_value("#f-kind") == "TB-34-2"
     keys.press("Tab")
-    assert focused(v) == "f-seen"  # left empty: the form comes back with its problem
+    assert v.focused() == "f-seen"  # left empty: the form comes back with its problem
     keys.press("Tab")
-    assert focused(v) == "f-seen_on"
+    assert v.focused() == "f-seen_on"
     keys.type("12012026")
     assert v.page.input_value("#f-seen_on") == "2026-12-01"
-    tab_to(v, "f-name")
+    v.tab_to("f-name")
     keys.type("Margaret Ellison")
     keys.press("Tab")
-    assert focused(v) == "f-phone"
+    assert v.focused() == "f-phone"
     keys.type("(903) 555-0147")
-    tab_to(v, "f-mail_zip")
+    v.tab_to("f-mail_zip")
     keys.press("Tab")
     assert v.page.evaluate("document.activeElement.type") == "submit"  # the trap is skipped
     with v.page.expect_navigation():
@@ -103,13 +62,13 @@ def test_a_visitor_files_a_complaint_with_photos_by_the_keyboard_alone(visit, tm
     assert "describe what you saw" in v.page.inner_text("#f-seen-error")
     assert v.page.get_attribute("#f-seen", "aria-invalid") == "true"
     assert v.page.input_value("#f-address") == "512 N Britton St"  # what was typed is kept
-    checked(v, "phone-complaint-form-errors")
+    v.check("phone-complaint-form-errors")
 
-    tab_to(v, "f-seen")
+    v.tab_to("f-seen")
     keys.type("Grass and weeds about two feet tall across the front yard.")
-    tab_to(v, "f-photos")
+    v.tab_to("f-photos")
     v.page.set_input_files("#f-photos", photos(tmp_path))  # (the phone's own picker)
-    tab_to(v, "f-mail_zip")
+    v.tab_to("f-mail_zip")
     keys.press("Tab")
     with v.page.expect_navigation():
         keys.press("Enter")
@@ -119,7 +78,7 @@ def test_a_visitor_files_a_complaint_with_photos_by_the_keyboard_alone(visit, tm
     assert re.fullmatch(r"CE-\d{4}-\d{4}", number)
     link = v.page.inner_text(".status-link a")
     assert re.fullmatch(re.escape(v.server.url) + r"/status/[\w-]{43}", link)
-    checked(v, "phone-complaint-filed")
+    v.check("phone-complaint-filed")
 
     for _ in range(10):  # the skip link, the brand, then the status link
         keys.press("Tab")
@@ -133,7 +92,7 @@ def test_a_visitor_files_a_complaint_with_photos_by_the_keyboard_alone(visit, tm
     assert v.page.url == link
     assert "Received: it will be reviewed for acceptance" in v.page.inner_text("main")
     assert "Margaret Ellison" not in v.page.content()
-    checked(v, "phone-complaint-status")
+    v.check("phone-complaint-status")
 
 
 def _file(v: Visit, photos: list[str] = (), **fields: str) -> str:
@@ -167,19 +126,19 @@ def test_the_complaint_queue_and_a_complaint_for_the_manager(visit, tmp_path, ph
     prefix = "phone-" if phone else ""
     v.go("/complaints")
     assert anonymous in v.page.inner_text("main")
-    checked(v, prefix + "complaint-queue")
+    v.check(prefix + "complaint-queue")
     v.go(f"/complaints/{anonymous}")
-    checked(v, prefix + "complaint")
+    v.check(prefix + "complaint")
     with v.page.expect_navigation():
         v.page.click("text=Accept the complaint")  # an anonymous one without the grounds
     assert v.page.get_attribute("#accept-note", "aria-invalid") == "true"
     assert "Chief's discretion" in v.page.inner_text("#accept-note-error")
-    checked(v, prefix + "complaint-refused")
+    v.check(prefix + "complaint-refused")
     v.page.fill("#accept-note", "Imminent threat: an open pool beside the school.")
     with v.page.expect_navigation():
         v.page.click("text=Accept the complaint")
     assert "Accepted and recorded." in v.page.inner_text("[role=status]")
-    checked(v, prefix + "complaint-accepted")
+    v.check(prefix + "complaint-accepted")
     v.go(f"/complaints/{first}")
     v.page.select_option("#decline-reason", "no_standing")
     with v.page.expect_navigation():
@@ -187,4 +146,4 @@ def test_the_complaint_queue_and_a_complaint_for_the_manager(visit, tmp_path, ph
     assert "Recorded as not accepted" in v.page.inner_text("[role=status]")
     public.go(link.removeprefix(v.server.url))
     assert "Not accepted (directive III.F.1)" in public.page.inner_text("main")
-    checked(public, prefix + "complaint-status-not-accepted")
+    public.check(prefix + "complaint-status-not-accepted")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser import Visit, chromium, serving
+from browser import Visit, serving
 from conftest import env_var
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -56,29 +56,10 @@ def server(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as found:
-        yield found
-
-
-@pytest.fixture
-def phone(browser, server):
-    v = Visit(browser, server, phone=True)
-    v.sign_in("ofc.garza")
-    yield v
-    v.close()
-
-
 def checked(v: Visit, name: str) -> None:
     """The page as it stands: a screenshot, no axe violation, nothing wider than the screen,
     no target under 44 px."""
-    v.shot(name)
-    barriers = [f"{rule['id']} ({rule['impact']}) at "
-                f"{', '.join(' '.join(n['target']) for n in rule['nodes'][:3])}: {rule['help']}"
-                for rule in v.accessibility()]
-    assert not barriers, f"{name}: WCAG 2.1 AA (axe-core):\n" + "\n".join(barriers)
-    assert not v.overflows(), f"{name} scrolls sideways"
+    v.check(name)
     small = v.page.evaluate(SMALL)
     assert not small, f"{name}: targets under 44 px: {small}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from browser import Visit, chromium, serving
+from browser import Visit, serving
 from conftest import make_heic, make_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -24,28 +24,6 @@ CASE = "CE-2026-0148"
 def server(tmp_path_factory):
     with serving(tmp_path_factory.mktemp("fieldwork"), USERS) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as found:
-        yield found
-
-
-@pytest.fixture
-def phone(browser, server):
-    v = Visit(browser, server, phone=True)
-    v.sign_in("ofc.garza")
-    yield v
-    v.close()
-
-
-def fits(v: Visit, shot: str) -> None:
-    """No horizontal scrolling, no axe-core violation; a screenshot to look at."""
-    assert not v.overflows(), f"{shot} scrolls sideways at 390 px"
-    found = [(r["id"], [n["target"] for n in r["nodes"]]) for r in v.accessibility()]
-    assert not found, found
-    v.shot(shot)
 
 
 def inspections(v: Visit) -> list[dict]:
@@ -70,14 +48,14 @@ def test_the_officer_records_a_field_report(phone):
     phone.go(f"/field/cases/{CASE}/report")
     investigator = page.inner_text("form.fieldwork-form")
     assert "Elena Garza" in investigator and "Badge No. 114" in investigator
-    fits(phone, "phone-field-report")
+    phone.check("phone-field-report")
     page.fill("#f-place", "")
     page.click("text=Record the field report")
     page.wait_for_selector("#form-errors")
     assert page.get_attribute("#f-place", "aria-invalid") == "true"
     assert page.get_attribute("#f-recommended-action", "aria-invalid") == "true"
     assert "give the place of the visit" in page.inner_text("#f-place-error")
-    fits(phone, "phone-field-report-errors")
+    phone.check("phone-field-report-errors")
     before = len(inspections(phone))
     fill_report(phone, "From the alley behind 605 Sherman St")
     page.click("text=Record the field report")
@@ -87,7 +65,7 @@ def test_the_officer_records_a_field_report(phone):
     assert len(after) == before + 1
     assert after[-1]["actor"] == "ofc.garza"
     assert after[-1]["detail"] == "From the alley behind 605 Sherman St"
-    fits(phone, "phone-field-report-recorded")
+    phone.check("phone-field-report-recorded")
 
 
 def test_the_officer_adds_photos_from_the_camera(phone, tmp_path):
@@ -103,7 +81,7 @@ def test_the_officer_adds_photos_from_the_camera(phone, tmp_path):
     phone.go(f"/field/cases/{CASE}/photos")
     assert page.get_attribute("#f-photos", "capture") == "environment"
     assert page.get_attribute("#f-photos", "accept") == "image/*"
-    fits(phone, "phone-field-photos")
+    phone.check("phone-field-photos")
     page.set_input_files("#f-photos", [str(p) for p in [*shots, plain]])
     page.select_option("#f-violation", "garage")
     page.fill("#f-caption", "Garage from the alley")
@@ -124,7 +102,7 @@ def test_the_officer_adds_photos_from_the_camera(phone, tmp_path):
         "i.closest('li').innerText])")
     sideways = next((w, h) for w, h, said in sizes if "sideways.jpg" in said)
     assert sideways[1] > sideways[0]  # upright
-    fits(phone, "phone-field-photos-added")
+    phone.check("phone-field-photos-added")
 
 
 def test_a_report_sent_on_a_dead_signal_arrives_once(phone):
@@ -167,7 +145,7 @@ def test_a_report_kept_on_the_phone_and_refused_comes_back_with_its_problems(pho
     assert page.get_attribute("#f-recommended-action", "aria-invalid") == "true"
     assert page.input_value("#f-place") == "From the sidewalk, in a hurry"  # nothing lost
     assert page.evaluate("localStorage.length") == 1  # kept until it is sent
-    fits(phone, "phone-field-report-refused-later")
+    phone.check("phone-field-report-refused-later")
     page.fill("#f-recommended-action", "Warning notice by door hanger.")
     page.click("text=Record the field report")
     page.wait_for_url("**/report?recorded=*")

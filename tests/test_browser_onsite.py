@@ -10,7 +10,7 @@ import io
 import re
 
 import pytest
-from browser import Visit, chromium, serving
+from browser import serving
 from pypdf import PdfReader
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,33 +27,11 @@ def server(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as found:
-        yield found
-
-
-@pytest.fixture
-def phone(browser, server):
-    v = Visit(browser, server, phone=True)
-    v.sign_in("ofc.garza")
-    yield v
-    v.close()
-
-
-def fits(v: Visit, shot: str) -> None:
-    """No horizontal scrolling, no axe-core violation; a screenshot to look at."""
-    assert not v.overflows(), f"{shot} scrolls sideways at 390 px"
-    found = [(r["id"], [n["target"] for n in r["nodes"]]) for r in v.accessibility()]
-    assert not found, found
-    v.shot(shot)
-
-
 def test_the_officer_issues_a_door_hanger_handed_in_person_and_gets_the_pdf(phone):
     page = phone.page
     phone.go(f"/field/cases/{CASE}/issue")
     assert "Elena Garza, Badge No. 114" in page.inner_text("form.onsite-form")
-    fits(phone, "phone-onsite")
+    phone.check("phone-onsite")
 
     page.tap("label[for=document-warning]")
     page.select_option("#recipient", "owner")
@@ -63,13 +41,13 @@ def test_the_officer_issues_a_door_hanger_handed_in_person_and_gets_the_pdf(phon
     assert "is not posted at the site" in page.inner_text("#service-error")
     assert page.get_attribute("#service-posted", "aria-invalid") == "true"
     assert page.is_checked("#document-warning") and page.is_checked("#service-posted")
-    fits(phone, "phone-onsite-refused")
+    phone.check("phone-onsite-refused")
 
     page.tap("label[for=service-in-person]")
     page.tap("text=Issue and record")
     page.wait_for_url("**/issue?issued=*")
     assert "Issued" in page.inner_text(".issued h2")
-    fits(phone, "phone-onsite-issued")
+    phone.check("phone-onsite-issued")
 
     link = page.locator("a", has_text="Open the PDF to print")
     box = link.bounding_box()
