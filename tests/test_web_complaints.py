@@ -427,7 +427,7 @@ def test_accept_assign_and_not_accept_are_recorded_as_the_person_signed_in(site)
                                      ("assigned", "manager.test")]
     again = officer.post(f"/complaints/{number}/decision", data={
         "csrf": officer.csrf, "key": new_key(), "accept": "no", "reason": "frivolous"})
-    assert again.status_code == 400 and "already decided" in again.text
+    assert again.status_code == 409 and "already decided" in again.text
     assert "an officer is investigating" in public(site).get(link).text
     api_number, _ = filed(public(site))
     headers = {"X-CSRF-Token": manager.csrf}

@@ -293,9 +293,9 @@ def test_photos_are_attached_with_their_own_capture_times(site, officer, photos)
         record = load_case(app, CASE)
     assert record.revision == before + 1
     with site.asgi.state.base.record.read() as c:
-        from noticegen.service.casework import _latest
+        from noticegen.service.casework import latest
 
-        data, _ = _latest(c, CASE)
+        data, _ = latest(c, CASE)
     attached = next(v for v in data["violations"] if v["id"] == VIOLATION)["photos"][-4:]
     assert [(p["name"], p.get("caption")) for p in attached] == [
         ("front.jpg", "Front of the garage"), ("sideways.jpg", "Garage from the alley"),

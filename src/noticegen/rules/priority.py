@@ -90,14 +90,15 @@ def batch_order(cases: list[Case], catalog: Catalog) -> list[Case]:
 
 def complaint_rank(tier: int | None, citation: str | None, others: int) -> Priority:
     """A complaint's rank before a case is made of it: the III.A class of the problem the
-    complainant picked, III.A.6 when other complaints name the same property."""
+    complainant picked, III.A.6 when `others` other complainants (complaints not refused)
+    name the same property."""
     tiers, reasons = [], []
     if tier is not None:
         tiers.append(tier)
         reasons.append(f"III.A.{tier}: {CLASSES[tier]} ({citation}, as reported)")
     if others:
         tiers.append(6)
-        reasons.append(f"III.A.6: {CLASSES[6]} ({others + 1} complaints about this property)")
+        reasons.append(f"III.A.6: {CLASSES[6]} ({others + 1} complainants about this property)")
     if not tiers:
         return Priority(NON_PRIORITY, ("III.B: non-priority; processed in the order received",),
                         ())

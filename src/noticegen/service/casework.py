@@ -99,16 +99,16 @@ def revise(app: App, number: str, revision: int, change: Callable[[dict[str, Any
     app.ready()
     with app.record.read() as c:
         refuse_seen(c, key)
-        data, latest = _latest(c, number)
+        data, now_at = latest(c, number)
         entries = history(c, number)
-    if latest != revision:
+    if now_at != revision:
         raise CaseChanged(f"case {number} was changed by someone else since this form was "
-                          f"opened (revision {revision}, now {latest})",
+                          f"opened (revision {revision}, now {now_at})",
                           "reload the page; what you typed is kept in the form")
     change(data)
     checked(app, data | {"history": [entry_data(e) for e in entries]}, where)
     with app.transaction() as (c, actor):
-        if _latest(c, number)[1] != revision:
+        if latest(c, number)[1] != revision:
             raise CaseChanged(f"case {number} was changed by someone else just now",
                               "send the form again")
         receive_once(c, actor, key, kind, {"case_number": number, "revision": revision + 1})
@@ -116,7 +116,8 @@ def revise(app: App, number: str, revision: int, change: Callable[[dict[str, Any
     return Revised(number, revision + 1)
 
 
-def _latest(c: Connection, number: str) -> tuple[dict[str, Any], int]:
+def latest(c: Connection, number: str) -> tuple[dict[str, Any], int]:
+    """The case's latest revision: its data (a copy to change) and its number."""
     row = c.execute(select(case_revisions.c.data, case_revisions.c.revision).where(
         case_revisions.c.case_number == number)
         .order_by(case_revisions.c.revision.desc()).limit(1)).first()

@@ -26,7 +26,7 @@ from ..rules.priority import Priority, complaint_rank
 from .app import App
 from .dates import parse_day
 from .submissions import receive_once, refuse_seen
-from .uploads import Upload, checked_photos
+from .uploads import Upload, checked_photos, file_name
 from .views import File, UnknownFile, photo_file
 
 FORM = "complaint form"
@@ -37,6 +37,7 @@ PER_HOUR = 20
 """Complaints taken from one network address in an hour; the next is refused (abuse)."""
 LAST_SERIAL = 99_999
 """A case number's serial has at most five digits (cases.Case.case_number)."""
+VERDICTS = ("accepted", "not_accepted")
 STATUS_DAYS = 365
 """How long a status link works after the complaint was resolved or not accepted."""
 NOT_ACCEPTED: dict[str, tuple[str, str]] = {
@@ -203,6 +204,10 @@ class TooManyComplaints(NoticegenError):
     """The address sent PER_HOUR complaints within the hour (the web answers 429)."""
 
 
+class AlreadyDecided(NoticegenError):
+    """A complaint is accepted or not once (the web answers 409)."""
+
+
 class UnknownComplaint(NotFound):
     """No complaint of that case number."""
 
@@ -323,7 +328,7 @@ def file_complaint(app: App, form: ComplaintForm, photos: list[Upload], address:
             "address": form.address, "seen": form.seen, "seen_on": form.seen_on.isoformat(),
             "kind": form.kind, "complainant": complainant.model_dump(mode="json",
                                                                      exclude_defaults=True),
-            "photos": [{"sha256": sha, "name": _name(p.name)} for p, sha in zip(taken, shas,
+            "photos": [{"sha256": sha, "name": file_name(p.name)} for p, sha in zip(taken, shas,
                                                                                strict=True)]}
         c.execute(insert(complaints).values(
             case_number=number, token_sha256=digest(token), data=data, address=address[:64],
@@ -368,12 +373,6 @@ def _refuse_flood(app: App, c: Connection, address: str) -> None:
             f"try again in an hour, or call {app.project.settings.agency.phone}")
 
 
-def _name(name: str) -> str:
-    """A sent file's name as kept: its last part, without control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:120] or "photo"
-
-
 def _rows(c: Connection, number: str | None = None) -> list[Any]:
     query = select(complaints).order_by(complaints.c.id)
     if number is not None:
@@ -412,14 +411,25 @@ def complaint_queue(app: App) -> list[ComplaintRow]:
         rows = _rows(c)
         decisions = _decisions(c)
         opened = _opened(c)
-    places: dict[str, int] = {}
+    refused = {i for i, made in decisions.items()
+               if [d.kind for d in made if d.kind in VERDICTS][-1:] == ["not_accepted"]}
+    who: dict[str, set[str]] = {}  # the complainants of each place's complaints in force
     for row in rows:
-        places[same_place(row["data"]["address"])] = \
-            places.get(same_place(row["data"]["address"]), 0) + 1
+        if row["id"] not in refused:
+            who.setdefault(same_place(row["data"]["address"]), set()).add(_who(row))
     found = [_row(app, row, decisions.get(row["id"], []), row["case_number"] in opened,
-                  places[same_place(row["data"]["address"])] - 1) for row in rows]
+                  len(who.get(same_place(row["data"]["address"]), set()) - {_who(row)}))
+             for row in rows]
     order = {"new": 0, "accepted": 1, "opened": 2, "not_accepted": 3}
     return sorted(found, key=lambda r: (order[r.state], r.priority.tier, r.received))
+
+
+def _who(row: Any) -> str:
+    """Who complained, compared loosely; each anonymous complaint counts as its own person."""
+    person = row["data"]["complainant"]
+    if person.get("anonymous"):
+        return f"anonymous #{row['id']}"
+    return " ".join(str(person.get(k) or "").lower() for k in ("name", "phone", "email"))
 
 
 def _row(app: App, row: Any, decided: list[Decision], opened: bool, others: int
@@ -428,7 +438,7 @@ def _row(app: App, row: Any, decided: list[Decision], opened: bool, others: int
     catalog = app.project.catalog
     section = catalog.ordinance(data["kind"]) if data.get("kind") in \
         catalog.ordinance_ids else None
-    verdicts = [d for d in decided if d.kind in ("accepted", "not_accepted")]
+    verdicts = [d for d in decided if d.kind in VERDICTS]
     assigned = [d for d in decided if d.kind == "assigned"]
     state = "opened" if opened else verdicts[-1].kind if verdicts else "new"
     return ComplaintRow(
@@ -492,7 +502,7 @@ def decide(app: App, number: str, answer: Decide, key: str | None = None) -> Non
     row = complaint(app, number)
     where = f"complaint {number}"
     if row.state != "new":
-        raise NoticegenError(f"complaint {number} was already decided ({row.state})",
+        raise AlreadyDecided(f"complaint {number} was already decided ({row.state})",
                              "the complaint queue shows the decision")
     if answer.accept:
         if row.complainant.anonymous and not answer.note:
@@ -543,7 +553,7 @@ def _record(app: App, number: str, kind: str, data: dict[str, Any], key: str | N
         if kind != "assigned" and c.execute(select(complaint_events.c.kind).where(
                 complaint_events.c.complaint_id == complaint_id,
                 complaint_events.c.kind.in_(("accepted", "not_accepted")))).first():
-            raise NoticegenError(f"complaint {number} was decided by someone else just now",
+            raise AlreadyDecided(f"complaint {number} was decided by someone else just now",
                                  "the complaint's page shows the decision")
         if key is not None:
             receive_once(c, actor, key, "complaint_assignment" if kind == "assigned" else

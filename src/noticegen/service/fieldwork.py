@@ -27,11 +27,10 @@ from ..rules.deadlines import clock
 from ..source import format_loc
 from .app import App
 from .cases import CaseRecord, load_case
-from .casework import Revised, _latest, revise
-from .complaints import _name
+from .casework import Revised, latest, revise
 from .dates import parse_moment
 from .submissions import refuse_seen
-from .uploads import Upload, checked_photos
+from .uploads import Upload, checked_photos, file_name
 from .views import File, case_photo
 
 REPORT = "field report"
@@ -316,7 +315,7 @@ def _shown(app: App, number: str, photo: dict[str, Any]) -> PhotoShown:
 def violation_photos(app: App, mine: Assigned) -> list[ViolationPhotos]:
     """Each violation of the case with its photos as the latest revision has them."""
     with app.record.read() as c:  # the revision's own data: names and captions as sent
-        data, _ = _latest(c, mine.case.case_number)
+        data, _ = latest(c, mine.case.case_number)
     catalog = app.project.catalog
     return [ViolationPhotos(id=v["id"], title=catalog.ordinance(v["ordinance"]).title,
                             location=v["location"],
@@ -413,7 +412,7 @@ def attach_photos(app: App, number: str, officer: str | None, form: PhotosForm) 
             record_blob(c, sha, len(upload.content), "image")
     captions = [(form.captions[i].strip() if i < len(form.captions) else "")
                 or form.caption.strip() for i in range(len(photos))]
-    entries = [{"sha256": sha, "name": _name(p.name)} | ({"caption": cap} if cap else {})
+    entries = [{"sha256": sha, "name": file_name(p.name)} | ({"caption": cap} if cap else {})
                for p, sha, cap in zip(photos, shas, captions, strict=True)]
     shown = [_shown(app, number, e) for e in entries]
 

@@ -30,6 +30,12 @@ class Upload:
     file than a photo may be)."""
 
 
+def file_name(name: str) -> str:
+    """A sent file's name as kept: its last part, without control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:120] or "photo"
+
+
 def checked_photos(uploads: list[Upload], where: str, field: str, most: int) -> list[Upload]:
     """The uploads that are photos (empty file inputs dropped), or every problem at once."""
     given = [u for u in uploads if u.name or u.content]

@@ -21,7 +21,7 @@ from ..review.approvals import TemplateChanged, TemplateNotApproved
 from ..rules import StepRefused
 from ..rules.deadlines import local, long_date, long_date_with_weekday
 from ..service.casework import CaseChanged
-from ..service.complaints import TooManyComplaints
+from ..service.complaints import AlreadyDecided, TooManyComplaints
 from ..service.submissions import AlreadyReceived
 from ..service.views import Withheld
 from ..words import counted, plural
@@ -114,7 +114,7 @@ def status_of(exc: NoticegenError) -> int:
     if isinstance(exc, InputError):
         return 422
     if isinstance(exc, StepRefused | TemplateNotApproved | TemplateChanged | AlreadyReceived
-                  | CaseChanged):
+                  | CaseChanged | AlreadyDecided):
         return 409
     if isinstance(exc, TooManyComplaints):
         return 429
