@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Web, opened, served_examples
+from conftest import Web, make_heic, opened, served_examples
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -390,7 +390,7 @@ def test_the_queue_shows_complaints_with_priority_complainant_and_photos(site):
     row = row[:row.index("</tr>")]
     assert "Priority 1" in row and "III.A.1" in row and "Dangerous and substandard" in row
     assert "Margaret Ellison" in row and ">new<" in row
-    [thumb] = re.findall(rf'<img src="(/complaints/{number}/photos/([0-9a-f]{{64}}))"', row)
+    [thumb] = re.findall(rf'<a href="(/complaints/{number}/photos/([0-9a-f]{{64}}))"', row)
     photo = manager.get(thumb[0])
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
     assert hashlib.sha256(photo.content).hexdigest() == thumb[1]
@@ -499,3 +499,21 @@ def test_a_heic_photo_is_taken_and_downloaded_not_shown(site):
     sent = manager.get(f"/complaints/{number}/photos/{sha}")
     assert sent.status_code == 200 and sent.headers["content-type"] == "image/heic"
     assert sent.headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_complaints_heic_photo_is_shown_upright_as_jpeg(site, tmp_path):
+    from noticegen.service.complaints import ComplaintForm, file_complaint
+    from noticegen.service.uploads import Upload
+
+    heic = make_heic(tmp_path / "yard.heic", "2026:12:01 09:30:00")
+    with opened(site.root, "public") as app:
+        filed = file_complaint(app, ComplaintForm(
+            address="9 Elm St", seen="A junked car", seen_on="2026-12-01", name="Al Roe",
+            phone="(903) 555-0111"), [Upload("yard.heic", heic.read_bytes())], "10.9.9.9")
+    manager = site.client("manager")
+    page = manager.get(f"/complaints/{filed.case_number}").text
+    shown = re.search(rf'<img src="(/complaints/{filed.case_number}/photos/\w+/upright)"', page)
+    assert shown, page
+    answer = manager.get(shown.group(1))
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
+    assert answer.content[:3] == b"\xff\xd8\xff"

@@ -26,7 +26,7 @@ from ..rules.priority import Priority, complaint_rank
 from .app import App
 from .dates import parse_day
 from .submissions import receive_once, refuse_seen
-from .uploads import Upload, checked_photos, file_name
+from .uploads import Upload, checked_photos, file_name, upright_file
 from .views import File, UnknownFile, photo_file
 
 FORM = "complaint form"
@@ -474,6 +474,11 @@ def complaint_photo(app: App, number: str, sha256: str) -> File:
         raise UnknownFile(f"complaint {number} has no photo {sha256[:16]}",
                           "the complaint's page shows its photos")
     return photo_file(app.blobs.read(sha256), name)
+
+
+def complaint_photo_upright(app: App, number: str, sha256: str) -> File:
+    """A photo sent with the complaint as its pages show it: upright, small, JPEG."""
+    return upright_file(app, sha256, complaint_photo(app, number, sha256).name)
 
 
 class Decide(Model):

@@ -22,7 +22,7 @@ from ..config import Officer
 from ..errors import InputError, NoticegenError, Problem
 from ..models import Text
 from ..record.db import record_blob
-from ..render.photos import PhotoError, PreparedPhoto, prepare_photo
+from ..render.photos import PhotoError
 from ..rules.deadlines import clock
 from ..source import format_loc
 from .app import App
@@ -30,7 +30,7 @@ from .cases import CaseRecord, load_case
 from .casework import Revised, latest, revise
 from .dates import parse_moment
 from .submissions import refuse_seen
-from .uploads import Upload, checked_photos, file_name
+from .uploads import Upload, checked_photos, file_name, shown_copy, upright_file
 from .views import File, case_photo
 
 REPORT = "field report"
@@ -40,8 +40,6 @@ LONGEST = 4000
 """The longest text of one field taken (about two pages)."""
 PHOTOS_AT_ONCE = 12
 """The most photos one upload takes (a phone's camera roll chooses many at once)."""
-THUMBNAIL = 480
-"""Longest side of the upright copy the pages show (about 2x a phone's 240 px column)."""
 SKEW = timedelta(minutes=5)
 """How far ahead of the service's clock a visit time may be (the phone's own clock)."""
 _CAPTION: TypeAdapter[str] = TypeAdapter(Text)
@@ -295,17 +293,9 @@ class ViolationPhotos(BaseModel):
     photos: list[PhotoShown]
 
 
-def _cache(app: App) -> Path:
-    return app.out / ".cache" / "photos"
-
-
-def _prepared(app: App, source: Path) -> PreparedPhoto:
-    return prepare_photo(source, _cache(app), app.project.settings.zone, THUMBNAIL)
-
-
 def _shown(app: App, number: str, photo: dict[str, Any]) -> PhotoShown:
     sha = photo["sha256"]
-    taken = _prepared(app, app.blobs.path(sha)).taken
+    taken = shown_copy(app, sha).taken
     return PhotoShown(sha256=sha, name=photo["name"], caption=photo.get("caption"),
                       taken=taken, taken_words=taken_words(taken),
                       url=f"/cases/{number}/photos/{sha}/upright",
@@ -382,7 +372,7 @@ def _prepare_problem(app: App, upload: Upload) -> Problem | None:
         source = Path(folder) / "photo"
         source.write_bytes(upload.content)
         try:
-            _prepared(app, source)
+            shown_copy(app, source)
         except PhotoError as exc:
             reason = exc.message.split(": ", 1)[-1]
             return Problem(PHOTOS_FORM, None, "photos", f"{upload.name or 'a file'}: {reason}",
@@ -432,6 +422,4 @@ def upright(app: App, number: str, sha256: str) -> File:
     """A photo of the case upright (EXIF orientation applied), downscaled to what a page shows
     and as JPEG (a HEIC photo too, which no browser shows)."""
     original = case_photo(app, number, sha256)  # of this case, and whole
-    prepared = _prepared(app, app.blobs.path(sha256))
-    return File(prepared.path.read_bytes(), "image/jpeg",
-                Path(original.name).stem + ".jpg", shown=True)
+    return upright_file(app, sha256, original.name)

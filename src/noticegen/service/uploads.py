@@ -8,13 +8,18 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import InputError, Problem
 from ..images import HEAD, PRINTABLE, image_format
-from ..render.photos import MAX_SOURCE_PIXELS
+from ..render.photos import MAX_SOURCE_PIXELS, PreparedPhoto, prepare_photo
+from .app import App
+from .views import File
 
+THUMBNAIL = 480
+"""Longest side of the upright copy the pages show (about 2x a phone's 240 px column)."""
 PHOTO_LIMIT = 15_000_000
 """The largest photo taken (a 48 MP phone JPEG is about 12 MB; HEIC half of that)."""
 
@@ -78,3 +83,18 @@ def _refusal(upload: Upload) -> str | None:
             Image.DecompressionBombError, Image.DecompressionBombWarning):
         return "the image is damaged or incomplete"
     return None
+
+
+def shown_copy(app: App, photo: str | Path) -> PreparedPhoto:
+    """The upright copy of a stored photo (a blob's SHA-256, or a file) that pages show, made
+    once and cached; it also knows the photo's capture time."""
+    source = app.blobs.path(photo) if isinstance(photo, str) else photo
+    return prepare_photo(source, app.out / ".cache" / "photos", app.project.settings.zone,
+                         THUMBNAIL)
+
+
+def upright_file(app: App, sha256: str, name: str) -> File:
+    """A stored photo upright, downscaled and as JPEG, for a page (HEIC too, which no browser
+    shows)."""
+    return File(shown_copy(app, sha256).path.read_bytes(), "image/jpeg",
+                Path(name).stem + ".jpg", shown=True)

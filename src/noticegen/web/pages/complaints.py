@@ -40,6 +40,7 @@ from ...service.complaints import (
     assign,
     complaint,
     complaint_photo,
+    complaint_photo_upright,
     complaint_queue,
     decide,
     file_form,
@@ -322,6 +323,14 @@ def api_complaint(request: Request, case_number: str) -> ComplaintRow:
 def photo(request: Request, case_number: str, sha256: str) -> Response:
     found = complaint_photo(acting(request), case_number, sha256)
     return file_response(found.content, found.media_type, found.name, inline=found.shown)
+
+
+@router.get("/complaints/{case_number}/photos/{sha256}/upright",
+            dependencies=[Depends(allow(*INTAKE))])
+def photo_upright(request: Request, case_number: str, sha256: str) -> Response:
+    """A photo sent with the complaint, upright and small, as JPEG (a HEIC photo too)."""
+    found = complaint_photo_upright(acting(request), case_number, sha256)
+    return file_response(found.content, found.media_type, found.name, inline=True)
 
 
 def _refused(request: Request, number: str, form: str, exc: NoticegenError,
